@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Service classes: one INI file per class, <class>.conf, in a list of
+ * directories where the first one that has the name wins and an empty file
+ * or a symlink to /dev/null masks the name (the systemd convention).
+ *
+ * A class is immutable once read and reference counted, so a running
+ * instance keeps the definition it was started with across a reload.
+ */
+#pragma once
+
+#include <fsp/error.h>
+#include <fsp/security.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum FspCredentials {
+        FSP_CREDENTIALS_NONE = 0,
+        FSP_CREDENTIALS_PASSWORD = 1,
+        FSP_CREDENTIALS_USER_PASSWORD = 3, /* the user name is %3 */
+} FspCredentials;
+
+typedef struct FspClass {
+        unsigned n_ref;
+        char *name;              /* file name without .conf */
+        char *path;              /* the file it was read from */
+        char *description;       /* "" when unset */
+        char *executable;        /* absolute */
+        char **command_line;     /* split words, still with % sequences; never NULL */
+        char *security_text;     /* as written, or FSP_SECURITY_DEFAULT */
+        FspSecurity *security;
+        FspCredentials credentials;
+        char *run_as;            /* NULL: the launcher's user; ".": the caller; else a user name */
+        char *work_directory;    /* "/" when unset */
+        char *stderr_path;       /* template; NULL means the journal */
+        bool job_control;        /* true: the instance dies with the launcher */
+        bool recovery;           /* restart after a failure exit */
+        unsigned recovery_burst;          /* restarts allowed within recovery_interval (5) */
+        uint64_t recovery_interval_usec;  /* 5 min */
+        char *mount_point;       /* template, or NULL */
+        uint64_t start_timeout_usec;       /* 30 s */
+        uint64_t stop_timeout_usec;        /* 5 s */
+        uint64_t credentials_timeout_usec; /* 15 s */
+} FspClass;
+
+/* Called for a problem that does not refuse the class (unknown key). */
+typedef void (*FspWarnFn)(const FspError *warning, void *userdata);
+
+/* Class names are file-name safe: [A-Za-z0-9_.@+-], 1..128 bytes, not starting with '.'. */
+bool fsp_class_name_is_valid(const char *name);
+
+/*
+ * Parse the text of one class file. path is only used in messages and kept
+ * in the result. A bad value refuses the class: -EINVAL with file, line,
+ * column (where it helps) and key in err.
+ */
+int fsp_class_parse(const char *name, const char *path, const char *text, size_t size, FspClass **ret,
+                    FspError *err, FspWarnFn warn, void *userdata);
+
+/* Read and parse one file. -ENOENT when missing; -ESRCH ("masked") when empty or /dev/null. */
+int fsp_class_load_file(const char *name, const char *path, FspClass **ret, FspError *err, FspWarnFn warn,
+                        void *userdata);
+
+FspClass *fsp_class_ref(FspClass *c);
+FspClass *fsp_class_unref(FspClass *c);
+
+/*
+ * The class directories, highest priority first: a colon-separated list
+ * such as FSP_CONFD_PATH from the build, or --config-path.
+ */
+typedef struct FspClassDirs {
+        char **dirs;
+} FspClassDirs;
+
+int fsp_class_dirs_from_path(const char *colon_list, FspClassDirs *ret);
+void fsp_class_dirs_done(FspClassDirs *d);
+
+/* The file that defines name, honouring precedence and masking. -ENOENT if none, -ESRCH if masked. */
+int fsp_class_dirs_find(const FspClassDirs *d, const char *name, char **ret_path);
+
+/* Every visible (not masked) class name, sorted. */
+int fsp_class_dirs_list(const FspClassDirs *d, char ***ret_names);
+
+#ifdef __cplusplus
+}
+#endif
