@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fsp-testfs: a file system program that behaves as a test tells it to, so
+ * the launcher can be checked against every kind of instance: one that
+ * notifies, mounts, fails at start, hangs, ignores SIGTERM, checks a
+ * password, dies on request. It records what it was given (argv, ids, fds,
+ * environment) for the test to compare.
+ *
+ * Actions run in the order given on the command line; after the last one it
+ * waits for SIGTERM (exit 0) unless told otherwise.
+ */
+#define FUSE_USE_VERSION 314
+#include <dirent.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#include "macro.h"
+
+static void closedirp_(DIR **d)
+{
+        if (*d)
+                closedir(*d);
+}
+
+static volatile sig_atomic_t got_term;
+static bool ignore_term;
+static struct fuse_session *session;
+
+static void on_term(int sig)
+{
+        if (ignore_term)
+                return;
+        got_term = 1;
+        if (session)
+                fuse_session_exit(session);
+}
+
+static void record(const char *path, int argc, char **argv)
+{
+        _cleanup_fclose_ FILE *f = fopen(path, "we");
+        gid_t groups[256];
+        char cwd[4096];
+        int n;
+
+        if (!f) {
+                fprintf(stderr, "testfs: cannot write %s: %m\n", path);
+                exit(70);
+        }
+        for (int i = 0; i < argc; i++)
+                fprintf(f, "argv[%d]=%s\n", i, argv[i]);
+        fprintf(f, "argc=%d\n", argc);
+        fprintf(f, "uid=%u\ngid=%u\neuid=%u\n", getuid(), getgid(), geteuid());
+        n = getgroups(ELEMENTSOF(groups), groups);
+        fprintf(f, "groups=");
+        for (int i = 0; i < n; i++)
+                fprintf(f, "%s%u", i ? "," : "", groups[i]);
+        fprintf(f, "\npid=%d\npgid=%d\nsid=%d\n", getpid(), getpgid(0), getsid(0));
+        fprintf(f, "cwd=%s\n", getcwd(cwd, sizeof(cwd)) ? cwd : "?");
+        fprintf(f, "WINFSP_CLASS=%s\n", strempty(getenv("WINFSP_CLASS")));
+        fprintf(f, "WINFSP_INSTANCE=%s\n", strempty(getenv("WINFSP_INSTANCE")));
+        fprintf(f, "NOTIFY_SOCKET=%s\n", strempty(getenv("NOTIFY_SOCKET")));
+        fprintf(f, "PATH=%s\n", strempty(getenv("PATH")));
+
+        /* Open descriptors, other than the one listing them and the record itself. */
+        _cleanup_(closedirp_) DIR *d = opendir("/proc/self/fd");
+        fprintf(f, "fds=");
+        bool first = true;
+        for (struct dirent *de; d && (de = readdir(d));) {
+                if (de->d_name[0] == '.')
+                        continue;
+                int fd = atoi(de->d_name);
+                if (fd == dirfd(d) || fd == fileno(f))
+                        continue;
+                fprintf(f, "%s%d", first ? "" : ",", fd);
+                first = false;
+        }
+        fprintf(f, "\n");
+        struct stat st;
+        if (fstat(0, &st) == 0)
+                fprintf(f, "stdin=%s\n", S_ISCHR(st.st_mode) ? "chr" : S_ISFIFO(st.st_mode) ? "fifo" : "other");
+        fprintf(f, "end\n");
+}
+
+/* Read stdin to EOF and compare with the expected password. */
+static int check_password(const char *expected, bool answer)
+{
+        char buf[8192];
+        size_t n = 0;
+
+        for (;;) {
+                ssize_t k = read(0, buf + n, sizeof(buf) - 1 - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                n += (size_t) k;
+                if (n == sizeof(buf) - 1)
+                        break;
+        }
+        buf[n] = 0;
+        if (!answer) {
+                pause();
+                return 0;
+        }
+        if (streq(buf, expected)) {
+                fputs("OK\n", stdout);
+                fflush(stdout);
+                return 0;
+        }
+        fputs("NO wrong password\n", stdout);
+        fflush(stdout);
+        explicit_bzero(buf, sizeof(buf));
+        return -1;
+}
+
+/* A one-directory FUSE file system, enough for a mount to appear and answer. */
+static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        struct stat st = { .st_ino = ino, .st_mode = S_IFDIR | 0755, .st_nlink = 2 };
+        if (ino != FUSE_ROOT_ID) {
+                fuse_reply_err(req, ENOENT);
+                return;
+        }
+        fuse_reply_attr(req, &st, 1.0);
+}
+
+static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+        fuse_reply_err(req, ENOENT);
+}
+
+static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+        fuse_reply_buf(req, NULL, 0);
+}
+
+static const struct fuse_lowlevel_ops fs_ops = {
+        .getattr = fs_getattr,
+        .lookup = fs_lookup,
+        .readdir = fs_readdir,
+};
+
+static int serve_mount(const char *mountpoint, const char *source, bool notify)
+{
+        char fsname[512];
+        snprintf(fsname, sizeof(fsname), "-ofsname=%s,subtype=testfs", source ? source : "testfs");
+        char *args_v[] = { "fsp-testfs", fsname, NULL };
+        struct fuse_args args = FUSE_ARGS_INIT(2, args_v);
+        int r = 0;
+
+        session = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), NULL);
+        if (!session)
+                return 71;
+        if (fuse_session_mount(session, mountpoint) != 0) {
+                fuse_session_destroy(session);
+                return 72;
+        }
+        if (notify)
+                sd_notify(0, "READY=1\nSTATUS=Mounted");
+        if (!got_term)
+                r = fuse_session_loop(session);
+        fuse_session_unmount(session);
+        fuse_session_destroy(session);
+        session = NULL;
+        return r < 0 ? 73 : 0;
+}
+
+/* Wait until path exists (created by the test), without polling. */
+static void wait_for_file(const char *path)
+{
+        _cleanup_close_ int fd = inotify_init1(IN_CLOEXEC);
+        _cleanup_free_ char *dir = strdup(path);
+        char *slash = strrchr(dir, '/');
+        char buf[4096];
+
+        if (slash)
+                *slash = 0;
+        inotify_add_watch(fd, slash ? dir : ".", IN_CREATE | IN_MOVED_TO | IN_ATTRIB);
+        while (access(path, F_OK) < 0 && !got_term)
+                if (read(fd, buf, sizeof(buf)) < 0 && errno != EINTR)
+                        break;
+}
+
+static void usage(void)
+{
+        fputs("usage: fsp-testfs ACTION...\n"
+              "  --record FILE         write argv, ids, cwd, fds and environment to FILE\n"
+              "  --stderr TEXT         write a line to stderr\n"
+              "  --stdout TEXT         write a line to stdout\n"
+              "  --password PW         read stdin to EOF; answer OK if it is PW, else refuse and exit 1\n"
+              "  --password-silent     read stdin to EOF, never answer\n"
+              "  --notify              send READY=1\n"
+              "  --mount DIR [SOURCE]  mount an empty FUSE file system at DIR and serve it\n"
+              "  --ignore-term         ignore SIGTERM from now on\n"
+              "  --fork-child          start a child in the same process group that waits forever\n"
+              "  --wait-file PATH      wait until PATH exists\n"
+              "  --exit N              exit with N now\n"
+              "  --kill-self SIG       die by signal SIG now\n"
+              "  --hang                never exit, whatever the signal (with --ignore-term)\n",
+              stderr);
+}
+
+int main(int argc, char **argv)
+{
+        struct sigaction sa = { .sa_handler = on_term };
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        setvbuf(stdout, NULL, _IOLBF, 0);
+
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i];
+                const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+                if (streq(a, "--record") && v) {
+                        record(v, argc, argv);
+                        i++;
+                } else if (streq(a, "--stderr") && v) {
+                        fprintf(stderr, "%s\n", v);
+                        i++;
+                } else if (streq(a, "--stdout") && v) {
+                        printf("%s\n", v);
+                        i++;
+                } else if (streq(a, "--password") && v) {
+                        if (check_password(v, true) < 0)
+                                return 1;
+                        i++;
+                } else if (streq(a, "--password-silent")) {
+                        check_password("", false);
+                } else if (streq(a, "--notify")) {
+                        sd_notify(0, "READY=1");
+                } else if (streq(a, "--mount") && v) {
+                        const char *source = i + 2 < argc && argv[i + 2][0] != '-' ? argv[i + 2] : NULL;
+                        int r = serve_mount(v, source, true);
+                        return r;
+                } else if (streq(a, "--ignore-term")) {
+                        ignore_term = true;
+                } else if (streq(a, "--fork-child")) {
+                        pid_t pid = fork();
+                        if (pid == 0) {
+                                signal(SIGTERM, SIG_IGN);
+                                for (;;)
+                                        pause();
+                        }
+                } else if (streq(a, "--wait-file") && v) {
+                        wait_for_file(v);
+                        i++;
+                } else if (streq(a, "--exit") && v) {
+                        return atoi(v);
+                } else if (streq(a, "--kill-self") && v) {
+                        signal(atoi(v), SIG_DFL);
+                        raise(atoi(v));
+                        i++;
+                } else if (streq(a, "--hang")) {
+                        for (;;)
+                                pause();
+                } else {
+                        fprintf(stderr, "fsp-testfs: unknown action '%s'\n", a);
+                        usage();
+                        return 64;
+                }
+        }
+        while (!got_term)
+                pause();
+        return 0;
+}

@@ -1,0 +1,296 @@
+# shellcheck shell=bash
+# The integration harness, sourced by tests/integration/*.sh, tests/netprovider
+# and others: a private dbus-daemon configured like a system bus (with our
+# real policy file), the real launcher on it, classes of the test's own, test
+# users, and assertions. Everything it starts is stopped on exit, and every
+# mount it finds under its directory is detached.
+#
+# Needs: FSP_BUILD_DIR and FSP_SOURCE_DIR in the environment (ctest sets them).
+
+set -u
+: "${FSP_BUILD_DIR:?FSP_BUILD_DIR must name the build tree}"
+: "${FSP_SOURCE_DIR:?FSP_SOURCE_DIR must name the source tree}"
+
+LAUNCHER=$FSP_BUILD_DIR/launcher/winfsp-launcher
+LAUNCHCTL=$FSP_BUILD_DIR/launcher/launchctl
+TESTFS=$FSP_BUILD_DIR/tests/helpers/fsp-testfs
+MEMFS=$FSP_BUILD_DIR/memfs/winfsp-memfs
+
+T=
+LAUNCHER_PID=
+BUS_PID=
+fsp_failures=0
+fsp_checks=0
+
+# ---------------------------------------------------------------- set-up
+
+# fsp_init: root check, a private directory (0755, so test users can reach
+# the bus socket and their mount points), cleanup on any exit.
+fsp_init() {
+        if [ "$(id -u)" != 0 ]; then
+                echo "SKIP: integration tests need root (FUSE mounts, other users)"
+                exit 77
+        fi
+        T=$(mktemp -d /tmp/fsp-it.XXXXXX)
+        chmod 755 "$T"
+        mkdir -p "$T/conf.d" "$T/state" "$T/mnt"
+        trap fsp_cleanup EXIT
+        trap 'exit 130' INT TERM
+}
+
+# fsp_bus_start: a dbus-daemon with a system-bus policy and our policy file.
+fsp_bus_start() {
+        cat >"$T/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$T/bus.sock</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+  </policy>
+  <policy user="root">
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
+  </policy>
+  <include>$FSP_SOURCE_DIR/units/org.winfsp.Launcher1.conf</include>
+</busconfig>
+EOF
+        mkfifo "$T/bus.addr"
+        dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile --print-address=3 3>"$T/bus.addr" &
+        BUS_PID=$!
+        local addr
+        if ! read -r -t 10 addr <"$T/bus.addr"; then
+                echo "FATAL: dbus-daemon did not start"
+                exit 1
+        fi
+        export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$T/bus.sock"
+        export FSP_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS"
+}
+
+# fsp_launcher_start [ARGS...]: the real launcher on the private bus, with
+# the test's class directory; returns once it owns its bus name.
+fsp_launcher_start() {
+        "$LAUNCHER" --config-path "$T/conf.d" --state-dir "$T/state" "$@" >>"$T/launcher.log" 2>&1 &
+        LAUNCHER_PID=$!
+        if ! fsp_bus_wait_name org.winfsp.Launcher1 10; then
+                echo "FATAL: the launcher did not come up; its log:"
+                cat "$T/launcher.log"
+                exit 1
+        fi
+}
+
+# fsp_bus_wait_name NAME SECONDS
+fsp_bus_wait_name() {
+        gdbus wait --system --timeout "$2" "$1" >/dev/null 2>&1
+}
+
+# fsp_launcher_stop: SIGTERM and wait (bounded); the exit status is returned.
+fsp_launcher_stop() {
+        [ -n "$LAUNCHER_PID" ] || return 0
+        kill -TERM "$LAUNCHER_PID" 2>/dev/null
+        local rc=0
+        fsp_wait_pid "$LAUNCHER_PID" 30 || rc=$?
+        LAUNCHER_PID=
+        return $rc
+}
+
+# fsp_wait_pid PID SECONDS: wait for a process to end (bounded); for a child
+# of this shell its exit status, 124 on timeout.
+fsp_wait_pid() {
+        local pid=$1 deadline=$(($(date +%s%N) + $2 * 1000000000))
+        while fsp_pid_alive "$pid"; do
+                if [ "$(date +%s%N)" -ge $deadline ]; then
+                        return 124
+                fi
+                sleep 0.01
+        done
+        wait "$pid" 2>/dev/null
+}
+
+# fsp_class NAME: the class file comes on stdin.
+fsp_class() {
+        cat >"$T/conf.d/$1.conf"
+}
+
+# fsp_user NAME: a local user for access tests (created once, kept).
+fsp_user() {
+        local name=$1
+        (
+                flock 9
+                id -u "$name" >/dev/null 2>&1 || useradd --no-create-home --shell /bin/sh "$name"
+        ) 9>/run/fsp-test-users.lock
+        id -u "$name"
+}
+
+# fsp_group NAME [USER...]: a group, with those users as members.
+fsp_group() {
+        local name=$1
+        shift
+        (
+                flock 9
+                getent group "$name" >/dev/null || groupadd "$name"
+                local u
+                for u in "$@"; do
+                        id -nG "$u" | tr ' ' '\n' | grep -qx "$name" || usermod -aG "$name" "$u"
+                done
+        ) 9>/run/fsp-test-users.lock
+        getent group "$name" | cut -d: -f3
+}
+
+# fsp_as USER CMD...: run as USER with its groups, keeping the environment
+# (the private bus address) so the bus reports the user's own uid.
+fsp_as() {
+        local user=$1
+        shift
+        setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups -- "$@"
+}
+
+launchctl() {
+        "$LAUNCHCTL" "$@"
+}
+
+# ---------------------------------------------------------------- waiting
+
+# fsp_wait_until SECONDS CMD...: poll a condition every 10 ms until it holds.
+fsp_wait_until() {
+        local limit=$1
+        shift
+        local deadline=$(($(date +%s%N) + limit * 1000000000))
+        until "$@" >/dev/null 2>&1; do
+                if [ "$(date +%s%N)" -ge $deadline ]; then
+                        return 1
+                fi
+                sleep 0.01
+        done
+}
+
+# fsp_is_mounted DIR: a mount sits exactly at DIR.
+fsp_is_mounted() {
+        awk -v d="$1" '$5 == d { found = 1 } END { exit !found }' /proc/self/mountinfo
+}
+
+fsp_pid_alive() {
+        [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# fsp_info_field CLASS INSTANCE FIELD: one field of GetInfo, via busctl.
+fsp_info_field() {
+        busctl --system --json=short call org.winfsp.Launcher1 /org/winfsp/Launcher1 \
+                org.winfsp.Launcher1 GetInfo ss "$1" "$2" 2>/dev/null |
+                python3 -c 'import json,sys; d=json.load(sys.stdin)["data"][0]; print(d[sys.argv[1]]["data"])' "$3"
+}
+
+# ---------------------------------------------------------------- assertions
+
+pass() {
+        fsp_checks=$((fsp_checks + 1))
+        echo "ok: $*"
+}
+
+fail() {
+        fsp_checks=$((fsp_checks + 1))
+        fsp_failures=$((fsp_failures + 1))
+        echo "FAIL: $*"
+}
+
+# expect_ok WHAT CMD...: CMD succeeds.
+expect_ok() {
+        local what=$1
+        shift
+        local out
+        if out=$("$@" 2>&1); then
+                pass "$what"
+        else
+                fail "$what: '$*' exited $?: $out"
+        fi
+}
+
+# expect_fail WHAT CMD...: CMD fails; its output (both streams) is in $OUT.
+expect_fail() {
+        local what=$1
+        shift
+        if OUT=$("$@" 2>&1); then
+                fail "$what: '$*' succeeded: $OUT"
+        else
+                pass "$what"
+        fi
+}
+
+# expect_status WHAT N CMD...: CMD exits with status N; output in $OUT.
+expect_status() {
+        local what=$1 want=$2
+        shift 2
+        local rc=0
+        OUT=$("$@" 2>&1) || rc=$?
+        if [ "$rc" = "$want" ]; then
+                pass "$what"
+        else
+                fail "$what: '$*' exited $rc, expected $want: $OUT"
+        fi
+}
+
+expect_eq() {
+        if [ "$2" = "$3" ]; then
+                pass "$1"
+        else
+                fail "$1: got '$2', expected '$3'"
+        fi
+}
+
+expect_contains() {
+        case $2 in
+        *"$3"*) pass "$1" ;;
+        *) fail "$1: '$2' does not contain '$3'" ;;
+        esac
+}
+
+expect_not_contains() {
+        case $2 in
+        *"$3"*) fail "$1: '$2' contains '$3'" ;;
+        *) pass "$1" ;;
+        esac
+}
+
+# fsp_done: the verdict; call last.
+fsp_done() {
+        echo "$fsp_checks checks, $fsp_failures failed"
+        if [ $fsp_failures -ne 0 ]; then
+                echo "--- launcher log"
+                cat "$T/launcher.log" 2>/dev/null | tail -50
+                exit 1
+        fi
+        exit 0
+}
+
+# ---------------------------------------------------------------- clean-up
+
+fsp_cleanup() {
+        local rc=$?
+        trap - EXIT
+        [ -n "$LAUNCHER_PID" ] && kill -TERM "$LAUNCHER_PID" 2>/dev/null && fsp_wait_pid "$LAUNCHER_PID" 20
+        [ -n "$LAUNCHER_PID" ] && kill -KILL "$LAUNCHER_PID" 2>/dev/null
+        # Instances the test left behind: anything whose session we started is gone
+        # with the launcher; detach what is still mounted under our directory.
+        if [ -n "$T" ]; then
+                awk -v t="$T/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+                        while read -r m; do umount -l "$m" 2>/dev/null; done
+        fi
+        [ -n "$BUS_PID" ] && kill -TERM "$BUS_PID" 2>/dev/null && wait "$BUS_PID" 2>/dev/null
+        if [ -n "$T" ] && ! awk -v t="$T/" 'index($5, t) == 1 { f = 1 } END { exit !f }' /proc/self/mountinfo; then
+                rm -rf "$T"
+        fi
+        exit $rc
+}
