@@ -102,6 +102,22 @@ static inline char **strv_free(char **l)
         return NULL;
 }
 
+/* A deep copy; NULL in gives an empty vector. */
+static inline int strv_copy(char *const *l, char ***ret)
+{
+        size_t n = strv_length(l);
+        char **c = (char **) calloc(n + 1, sizeof(char *));
+        if (!c)
+                return -ENOMEM;
+        for (size_t k = 0; k < n; k++)
+                if (!(c[k] = strdup(l[k]))) {
+                        strv_free(c);
+                        return -ENOMEM;
+                }
+        *ret = c;
+        return 0;
+}
+
 static inline void strv_freep(char ***l)
 {
         strv_free(*l);
