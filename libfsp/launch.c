@@ -1,1 +1,597 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The launcher's client side: one synchronous sd-bus call per operation, the
+ * replies turned into plain C structs. Start and Stop wait without a time
+ * limit: a start may legitimately take StartTimeout plus CredentialsTimeout,
+ * and the launcher always answers (the bus answers for it if it dies).
+ */
+#include <fsp/launch.h>
+
+#include "macro.h"
+
+/* sd-bus's "no time limit" for sd_bus_call(). */
+#define CALL_NO_TIMEOUT UINT64_MAX
+
+static const sd_bus_error_map launch_error_map[] = {
+        SD_BUS_ERROR_MAP(FSP_ERROR_NO_SUCH_CLASS, ENOENT),
+        SD_BUS_ERROR_MAP(FSP_ERROR_NO_SUCH_INSTANCE, ESRCH),
+        SD_BUS_ERROR_MAP(FSP_ERROR_INSTANCE_EXISTS, EEXIST),
+        SD_BUS_ERROR_MAP(FSP_ERROR_ACCESS_DENIED, EACCES),
+        SD_BUS_ERROR_MAP(FSP_ERROR_AUTHENTICATION_FAILED, EKEYREJECTED),
+        SD_BUS_ERROR_MAP(FSP_ERROR_TIMEOUT, ETIMEDOUT),
+        SD_BUS_ERROR_MAP(FSP_ERROR_INVALID_ARGUMENT, EINVAL),
+        SD_BUS_ERROR_MAP(FSP_ERROR_CONFIGURATION_ERROR, ENOEXEC),
+        SD_BUS_ERROR_MAP(FSP_ERROR_START_FAILED, ECHILD),
+        SD_BUS_ERROR_MAP_END,
+};
+
+static const char *const launch_error_names[_FSP_LAUNCH_ERROR_MAX] = {
+        [FSP_LAUNCH_NO_SUCH_CLASS] = FSP_ERROR_NO_SUCH_CLASS,
+        [FSP_LAUNCH_NO_SUCH_INSTANCE] = FSP_ERROR_NO_SUCH_INSTANCE,
+        [FSP_LAUNCH_INSTANCE_EXISTS] = FSP_ERROR_INSTANCE_EXISTS,
+        [FSP_LAUNCH_ACCESS_DENIED] = FSP_ERROR_ACCESS_DENIED,
+        [FSP_LAUNCH_AUTHENTICATION_FAILED] = FSP_ERROR_AUTHENTICATION_FAILED,
+        [FSP_LAUNCH_TIMEOUT] = FSP_ERROR_TIMEOUT,
+        [FSP_LAUNCH_INVALID_ARGUMENT] = FSP_ERROR_INVALID_ARGUMENT,
+        [FSP_LAUNCH_CONFIGURATION_ERROR] = FSP_ERROR_CONFIGURATION_ERROR,
+        [FSP_LAUNCH_START_FAILED] = FSP_ERROR_START_FAILED,
+};
+
+/* Adding the same map again is a no-op for sd-bus, so every entry point may call this. */
+static void launch_error_map_register(void)
+{
+        (void) sd_bus_error_add_map(launch_error_map);
+}
+
+FspLaunchError fsp_launch_error_from_bus(const sd_bus_error *error)
+{
+        if (!sd_bus_error_is_set(error))
+                return FSP_LAUNCH_OK;
+        for (size_t i = 0; i < ELEMENTSOF(launch_error_names); i++)
+                if (launch_error_names[i] && sd_bus_error_has_name(error, launch_error_names[i]))
+                        return (FspLaunchError) i;
+        return FSP_LAUNCH_BUS_ERROR;
+}
+
+static int bus_open_address(const char *address, sd_bus **ret)
+{
+        _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        r = sd_bus_new(&bus);
+        if (r < 0)
+                return r;
+        r = sd_bus_set_address(bus, address);
+        if (r < 0)
+                return r;
+        r = sd_bus_set_bus_client(bus, true);
+        if (r < 0)
+                return r;
+        r = sd_bus_negotiate_fds(bus, true);
+        if (r < 0)
+                return r;
+        r = sd_bus_start(bus);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+int fsp_launch_open(bool user, const char *address, sd_bus **ret)
+{
+        sd_bus *bus = NULL;
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+        launch_error_map_register();
+        if (!isempty(address))
+                r = bus_open_address(address, &bus);
+        else if (user)
+                r = sd_bus_open_user(&bus);
+        else
+                r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return r;
+        (void) sd_bus_set_description(bus, "winfsp-launcher-client");
+        *ret = bus;
+        return 0;
+}
+
+static int launch_new_call(sd_bus *bus, const char *member, sd_bus_message **ret)
+{
+        if (!bus)
+                return -EINVAL;
+        launch_error_map_register();
+        return sd_bus_message_new_method_call(bus, ret, FSP_LAUNCHER_BUS_NAME, FSP_LAUNCHER_PATH,
+                                              FSP_LAUNCHER_INTERFACE, member);
+}
+
+/* A call message for Start* with its common head: class, instance, args. */
+static int start_call_new(sd_bus *bus, const char *member, const char *class_name, const char *instance,
+                          char *const *args, sd_bus_message **ret)
+{
+        static char *const no_args[] = { NULL };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        if (!class_name || !instance)
+                return -EINVAL;
+        r = launch_new_call(bus, member, &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "ss", class_name, instance);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_strv(m, (char **) (args ? args : no_args));
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+static int call_no_reply(sd_bus *bus, sd_bus_message *m, uint64_t timeout, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = sd_bus_call(bus, m, timeout, error, &reply);
+        return r < 0 ? r : 0;
+}
+
+int fsp_launch_start(sd_bus *bus, const char *class_name, const char *instance, char *const *args,
+                     sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r = start_call_new(bus, "Start", class_name, instance, args, &m);
+        if (r < 0)
+                return r;
+        return call_no_reply(bus, m, CALL_NO_TIMEOUT, error);
+}
+
+int fsp_launch_start_with_secret(sd_bus *bus, const char *class_name, const char *instance, char *const *args,
+                                 int secret_fd, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        if (secret_fd < 0)
+                return -EBADF;
+        r = start_call_new(bus, "StartWithSecret", class_name, instance, args, &m);
+        if (r < 0)
+                return r;
+        /* sd-bus duplicates the descriptor: the caller keeps and closes its own. */
+        r = sd_bus_message_append(m, "h", secret_fd);
+        if (r < 0)
+                return r;
+        return call_no_reply(bus, m, CALL_NO_TIMEOUT, error);
+}
+
+static int append_start_options(sd_bus_message *m, const FspStartOptions *options)
+{
+        int r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        if (options && options->secret_fd >= 0) {
+                r = sd_bus_message_append(m, "{sv}", "Secret", "h", options->secret_fd);
+                if (r < 0)
+                        return r;
+        }
+        if (options && options->attach_to_caller_unit) {
+                r = sd_bus_message_append(m, "{sv}", "AttachToCallerUnit", "b", 1);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(m);
+}
+
+int fsp_launch_start_with_options(sd_bus *bus, const char *class_name, const char *instance,
+                                  char *const *args, const FspStartOptions *options, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r = start_call_new(bus, "StartWithOptions", class_name, instance, args, &m);
+        if (r < 0)
+                return r;
+        r = append_start_options(m, options);
+        if (r < 0)
+                return r;
+        return call_no_reply(bus, m, CALL_NO_TIMEOUT, error);
+}
+
+/* A call with (s class, s instance) in, as GetInfo and Stop take. */
+static int call_instance(sd_bus *bus, const char *member, const char *class_name, const char *instance,
+                         uint64_t timeout, sd_bus_error *error, sd_bus_message **ret_reply)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        if (!class_name || !instance)
+                return -EINVAL;
+        r = launch_new_call(bus, member, &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "ss", class_name, instance);
+        if (r < 0)
+                return r;
+        return sd_bus_call(bus, m, timeout, error, ret_reply);
+}
+
+int fsp_launch_stop(sd_bus *bus, const char *class_name, const char *instance, int *ret_status,
+                    sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int32_t status;
+        int r;
+
+        r = call_instance(bus, "Stop", class_name, instance, CALL_NO_TIMEOUT, error, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(reply, "i", &status);
+        if (r < 0)
+                return r;
+        if (ret_status)
+                *ret_status = status;
+        return 0;
+}
+
+int fsp_launch_reload(sd_bus *bus, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r = launch_new_call(bus, "Reload", &m);
+        if (r < 0)
+                return r;
+        return call_no_reply(bus, m, 0, error);
+}
+
+/* ---------------------------------------------------------------- GetInfo */
+
+/* Read a variant holding a string into a fresh copy, replacing *p. */
+static int read_variant_string(sd_bus_message *m, char **p)
+{
+        const char *s;
+        char *copy;
+        int r = sd_bus_message_read(m, "v", "s", &s);
+        if (r < 0)
+                return r;
+        copy = strdup(s);
+        if (!copy)
+                return -ENOMEM;
+        free(*p);
+        *p = copy;
+        return 0;
+}
+
+static int read_variant_strv(sd_bus_message *m, char ***p)
+{
+        char **l = NULL;
+        int r = sd_bus_message_enter_container(m, 'v', "as");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_strv(m, &l);
+        if (r < 0)
+                return r;
+        strv_free(*p);
+        *p = l;
+        return sd_bus_message_exit_container(m);
+}
+
+static int read_variant_u32(sd_bus_message *m, uint32_t *ret)
+{
+        return sd_bus_message_read(m, "v", "u", ret);
+}
+
+/* One GetInfo entry; keys this version does not know are skipped. */
+static int info_read_entry(sd_bus_message *m, const char *key, FspInstanceInfo *info)
+{
+        uint32_t u;
+        int r;
+
+        if (streq(key, "Class"))
+                return read_variant_string(m, &info->class_name);
+        if (streq(key, "Instance"))
+                return read_variant_string(m, &info->instance);
+        if (streq(key, "Argv"))
+                return read_variant_strv(m, &info->argv);
+        if (streq(key, "State"))
+                return read_variant_string(m, &info->state);
+        if (streq(key, "MountPoint"))
+                return read_variant_string(m, &info->mount_point);
+        if (streq(key, "StartTime"))
+                return sd_bus_message_read(m, "v", "t", &info->start_time_usec);
+        if (streq(key, "Restarts"))
+                return read_variant_u32(m, &info->restarts);
+        if (streq(key, "LastExitStatus"))
+                return sd_bus_message_read(m, "v", "i", &info->last_exit_status);
+        if (streq(key, "Pid") || streq(key, "StartedBy") || streq(key, "RunAs")) {
+                r = read_variant_u32(m, &u);
+                if (r < 0)
+                        return r;
+                if (streq(key, "Pid"))
+                        info->pid = (pid_t) u;
+                else if (streq(key, "StartedBy"))
+                        info->started_by = (uid_t) u;
+                else
+                        info->run_as = (uid_t) u;
+                return 0;
+        }
+        return sd_bus_message_skip(m, "v");
+}
+
+/* Iterate over an a{sv}, calling read_entry(m, key, userdata) positioned at each value. */
+static int read_dict(sd_bus_message *m, int (*read_entry)(sd_bus_message *, const char *, void *), void *userdata)
+{
+        int r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        for (;;) {
+                const char *key;
+
+                r = sd_bus_message_enter_container(m, 'e', "sv");
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                r = sd_bus_message_read(m, "s", &key);
+                if (r < 0)
+                        return r;
+                r = read_entry(m, key, userdata);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_exit_container(m);
+}
+
+static int info_read_entry_cb(sd_bus_message *m, const char *key, void *userdata)
+{
+        return info_read_entry(m, key, userdata);
+}
+
+/* Strings the launcher left out become "", so callers can print without checks. */
+static int info_fill_defaults(FspInstanceInfo *info)
+{
+        char **strings[] = { &info->class_name, &info->instance, &info->state, &info->mount_point };
+
+        for (size_t i = 0; i < ELEMENTSOF(strings); i++)
+                if (!*strings[i] && !(*strings[i] = strdup("")))
+                        return -ENOMEM;
+        if (!info->argv && !(info->argv = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        return 0;
+}
+
+int fsp_launch_get_info(sd_bus *bus, const char *class_name, const char *instance, FspInstanceInfo *ret,
+                        sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(fsp_instance_info_done) FspInstanceInfo info = { .last_exit_status = -1 };
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+        r = call_instance(bus, "GetInfo", class_name, instance, 0, error, &reply);
+        if (r < 0)
+                return r;
+        r = read_dict(reply, info_read_entry_cb, &info);
+        if (r < 0)
+                return r;
+        r = info_fill_defaults(&info);
+        if (r < 0)
+                return r;
+        *ret = info;
+        info = (FspInstanceInfo){ 0 };
+        return 0;
+}
+
+void fsp_instance_info_done(FspInstanceInfo *info)
+{
+        if (!info)
+                return;
+        free(info->class_name);
+        free(info->instance);
+        strv_free(info->argv);
+        free(info->state);
+        free(info->mount_point);
+        *info = (FspInstanceInfo){ .last_exit_status = -1 };
+}
+
+/* ---------------------------------------------------------------- List, ListClasses */
+
+/* Make room for one more element of size size in *array holding *n. */
+static int grow(void **array, size_t *allocated, size_t n, size_t size)
+{
+        void *p;
+        size_t want;
+
+        if (n < *allocated)
+                return 0;
+        want = MAX(*allocated * 2, (size_t) 8);
+        p = reallocarray(*array, want, size);
+        if (!p)
+                return -ENOMEM;
+        *array = p;
+        *allocated = want;
+        return 0;
+}
+
+static void instance_id_done(FspInstanceId *id)
+{
+        free(id->class_name);
+        free(id->instance);
+}
+
+static void class_info_done(FspClassInfo *c)
+{
+        free(c->name);
+        free(c->description);
+}
+
+/* A growing array and its element count, freed by one of the *_free() calls. */
+typedef struct InstanceIdArray {
+        FspInstanceId *ids;
+        size_t n, allocated;
+} InstanceIdArray;
+
+static void instance_id_array_done(InstanceIdArray *a)
+{
+        fsp_instance_ids_free(a->ids, a->n);
+}
+
+static int list_read(sd_bus_message *reply, FspInstanceId **ret, size_t *ret_n)
+{
+        _cleanup_(instance_id_array_done) InstanceIdArray a = { 0 };
+        const char *c, *i;
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "(ss)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(reply, "(ss)", &c, &i)) > 0) {
+                r = grow((void **) &a.ids, &a.allocated, a.n, sizeof(*a.ids));
+                if (r < 0)
+                        return r;
+                a.ids[a.n++] = (FspInstanceId){ strdup(c), strdup(i) };
+                if (!a.ids[a.n - 1].class_name || !a.ids[a.n - 1].instance)
+                        return -ENOMEM;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(reply);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(a.ids);
+        *ret_n = a.n;
+        a.n = 0;
+        return 0;
+}
+
+int fsp_launch_list(sd_bus *bus, FspInstanceId **ret, size_t *ret_n, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        int r;
+
+        if (!ret || !ret_n)
+                return -EINVAL;
+        r = launch_new_call(bus, "List", &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(bus, m, 0, error, &reply);
+        if (r < 0)
+                return r;
+        return list_read(reply, ret, ret_n);
+}
+
+void fsp_instance_ids_free(FspInstanceId *ids, size_t n)
+{
+        for (size_t k = 0; ids && k < n; k++)
+                instance_id_done(&ids[k]);
+        free(ids);
+}
+
+static int class_read_entry(sd_bus_message *m, const char *key, void *userdata)
+{
+        FspClassInfo *c = userdata;
+        int b, r;
+
+        if (streq(key, "Description"))
+                return read_variant_string(m, &c->description);
+        if (streq(key, "Credentials"))
+                return read_variant_u32(m, &c->credentials);
+        if (streq(key, "CanStart")) {
+                r = sd_bus_message_read(m, "v", "b", &b);
+                if (r >= 0)
+                        c->can_start = b;
+                return r;
+        }
+        return sd_bus_message_skip(m, "v");
+}
+
+/* One (sa{sv}) of ListClasses into *ret; 0 at the end of the array. */
+static int class_read(sd_bus_message *reply, FspClassInfo *ret)
+{
+        _cleanup_(class_info_done) FspClassInfo c = { 0 };
+        const char *name;
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'r', "sa{sv}");
+        if (r <= 0)
+                return r;
+        r = sd_bus_message_read(reply, "s", &name);
+        if (r < 0)
+                return r;
+        c.name = strdup(name);
+        if (!c.name)
+                return -ENOMEM;
+        r = read_dict(reply, class_read_entry, &c);
+        if (r < 0)
+                return r;
+        if (!c.description && !(c.description = strdup("")))
+                return -ENOMEM;
+        r = sd_bus_message_exit_container(reply);
+        if (r < 0)
+                return r;
+        *ret = c;
+        c = (FspClassInfo){ 0 };
+        return 1;
+}
+
+typedef struct ClassInfoArray {
+        FspClassInfo *infos;
+        size_t n, allocated;
+} ClassInfoArray;
+
+static void class_info_array_done(ClassInfoArray *a)
+{
+        fsp_class_infos_free(a->infos, a->n);
+}
+
+static int list_classes_read(sd_bus_message *reply, FspClassInfo **ret, size_t *ret_n)
+{
+        _cleanup_(class_info_array_done) ClassInfoArray a = { 0 };
+        FspClassInfo c;
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "(sa{sv})");
+        if (r < 0)
+                return r;
+        while ((r = class_read(reply, &c)) > 0) {
+                r = grow((void **) &a.infos, &a.allocated, a.n, sizeof(*a.infos));
+                if (r < 0) {
+                        class_info_done(&c);
+                        return r;
+                }
+                a.infos[a.n++] = c;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(reply);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(a.infos);
+        *ret_n = a.n;
+        a.n = 0;
+        return 0;
+}
+
+int fsp_launch_list_classes(sd_bus *bus, FspClassInfo **ret, size_t *ret_n, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        int r;
+
+        if (!ret || !ret_n)
+                return -EINVAL;
+        r = launch_new_call(bus, "ListClasses", &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(bus, m, 0, error, &reply);
+        if (r < 0)
+                return r;
+        return list_classes_read(reply, ret, ret_n);
+}
+
+void fsp_class_infos_free(FspClassInfo *infos, size_t n)
+{
+        for (size_t k = 0; infos && k < n; k++)
+                class_info_done(&infos[k]);
+        free(infos);
+}
