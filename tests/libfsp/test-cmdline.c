@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+#include <fsp/cmdline.h>
+
+#include "macro.h"
+#include "test.h"
+
+/* Split text and compare with the expected words (NULL-terminated). */
+static void check_split_(const char *file, int line, const char *text, const char *const *expected)
+{
+        _cleanup_strv_free_ char **words = NULL;
+        FspError err;
+        size_t n = 0;
+        int r = fsp_cmdline_split(text, &words, &err);
+
+        test_checks++;
+        if (r < 0) {
+                test_failures++;
+                fprintf(stderr, "%s:%d: FAIL: split(%s): %s at column %u\n", file, line, text, err.text,
+                        err.column);
+                return;
+        }
+        while (expected[n])
+                n++;
+        if (strv_length(words) != n) {
+                test_failures++;
+                fprintf(stderr, "%s:%d: FAIL: split(%s) gave %zu words, expected %zu\n", file, line, text,
+                        strv_length(words), n);
+                return;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(words[i], expected[i]) != 0) {
+                        test_failures++;
+                        fprintf(stderr, "%s:%d: FAIL: split(%s) word %zu is \"%s\", expected \"%s\"\n", file,
+                                line, text, i, words[i], expected[i]);
+                }
+}
+#define check_split(text, ...) \
+        check_split_(__FILE__, __LINE__, text, (const char *const[]){__VA_ARGS__, NULL})
+
+static void check_split_error_(const char *file, int line, const char *text, unsigned column,
+                               const char *msg)
+{
+        char **words = NULL;
+        FspError err;
+        int r = fsp_cmdline_split(text, &words, &err);
+
+        test_checks++;
+        if (r != -EINVAL || err.column != column || !strstr(err.text, msg)) {
+                test_failures++;
+                fprintf(stderr,
+                        "%s:%d: FAIL: split(%s) = %d, column %u, \"%s\"; expected column %u, \"%s\"\n", file,
+                        line, text, r, r < 0 ? err.column : 0, r < 0 ? err.text : "", column, msg);
+        }
+        if (r >= 0)
+                strv_free(words);
+}
+#define check_split_error(text, column, msg) check_split_error_(__FILE__, __LINE__, text, column, msg)
+
+static void test_split(void)
+{
+        _cleanup_strv_free_ char **words = NULL;
+        FspError err;
+
+        CHECK_INT(fsp_cmdline_split("", &words, &err), 0);
+        CHECK(words && !words[0]);
+        words = strv_free(words);
+        CHECK_INT(fsp_cmdline_split(" \t ", &words, &err), 0);
+        CHECK(words && !words[0]);
+
+        check_split("-n 65536 -s 67108864 -u %1 -m %2", "-n", "65536", "-s", "67108864", "-u", "%1", "-m",
+                    "%2");
+        check_split("  a\t\tb  ", "a", "b");
+        check_split("'a b' \"c d\"", "a b", "c d");
+        check_split("'it''s'", "its");
+        check_split("x'y'\"z\"w", "xyzw");
+        check_split("\"\" ''", "", "");
+        check_split("a \"\" b", "a", "", "b");
+        check_split("'\\n $x \"q\"'", "\\n $x \"q\"");
+        check_split("\"a\\\"b\\\\c\\$d\\`e\\nf\"", "a\"b\\c$d`e\\nf");
+        check_split("a\\ b \\'c\\\"", "a b", "'c\"");
+        check_split("\\\\", "\\");
+        check_split("--opt=\"with space\"", "--opt=with space");
+        /* % sequences stay as they are in any quoting; a backslash makes a literal percent. */
+        check_split("'%1' \"%2\" %% 100%%", "%1", "%2", "%%", "100%%");
+        check_split("\\%1", "%%1");
+        check_split("\"\\%1\"", "\\%1");
+        check_split("%U@%P/%T-%C-%I-%0-%9", "%U@%P/%T-%C-%I-%0-%9");
+        check_split("héllo 'wörld'", "héllo", "wörld");
+}
+
+static void test_split_errors(void)
+{
+        check_split_error("a 'b c", 3, "unterminated ' quote");
+        check_split_error("a \"b c", 3, "unterminated \" quote");
+        check_split_error("\"a\\\"", 1, "unterminated \" quote");
+        check_split_error("abc\\", 4, "trailing backslash");
+        check_split_error("a\nb", 2, "control character 0x0a");
+        check_split_error("'a\x01'", 3, "control character 0x01");
+        check_split_error("\"a\x7f\"", 3, "control character 0x7f");
+        check_split_error("a\\\x02", 3, "control character 0x02");
+        check_split_error("-x %Q", 4, "unknown sequence '%Q'");
+        check_split_error("-x '%q'", 5, "unknown sequence '%q'");
+        check_split_error("-x 100%", 7, "'%' at the end");
+        check_split_error("\"50%\"", 4, "unknown sequence '%\"'");
+        check_split_error("%%%", 3, "'%' at the end");
+        check_split_error("%'1'", 1, "unknown sequence '%''");
+}
+
+static void test_template_check(void)
+{
+        FspError err;
+
+        CHECK_INT(fsp_template_check("/run/winfsp/%C/%I", &err), 0);
+        CHECK_INT(fsp_template_check("%%%1", &err), 0);
+        CHECK_INT(fsp_template_check("", &err), 0);
+        CHECK_ERRNO(fsp_template_check("/mnt/%X", &err), EINVAL);
+        CHECK_INT(err.column, 6);
+        CHECK_CONTAINS(err.text, "'%X'");
+        CHECK_ERRNO(fsp_template_check("/mnt/%", &err), EINVAL);
+        CHECK_INT(err.column, 6);
+}
+
+static char *expand(const char *word, const FspExpandContext *ctx)
+{
+        char *s = NULL;
+        FspError err;
+
+        if (fsp_template_expand(word, ctx, &s, &err) < 0) {
+                fprintf(stderr, "expand(%s): %s\n", word, err.text);
+                return NULL;
+        }
+        return s;
+}
+
+static void test_expand(void)
+{
+        char *args[] = {"a b \"c\" %2 $(x)", "/mnt/z", NULL};
+        FspExpandContext ctx = {
+                .executable = "/usr/bin/winfsp-memfs",
+                .args = args,
+                .user = "alice",
+                .home = "/home/alice",
+                .realtime_usec = 1700000000123456ULL, /* 2023-11-14 22:13:20.123456 UTC */
+                .class_name = "memfs",
+                .instance = "share",
+        };
+        _cleanup_strv_free_ char **words = NULL, **argv = NULL;
+        FspError err;
+        char *s;
+
+        CHECK_STR(s = expand("%0", &ctx), "/usr/bin/winfsp-memfs");
+        free(s);
+        CHECK_STR(s = expand("u=%U,h=%P,c=%C,i=%I,%%1", &ctx), "u=alice,h=/home/alice,c=memfs,i=share,%1");
+        free(s);
+        CHECK_STR(s = expand("%T", &ctx), "20231114T221320.123Z");
+        free(s);
+        CHECK_STR(s = expand("[%3][%9]", &ctx), "[][]");
+        free(s);
+
+        /* One word in, one argument out, whatever the value holds. */
+        CHECK_INT(fsp_cmdline_split("-u '%1' -m %2 --both=%1%2", &words, &err), 0);
+        CHECK_INT(fsp_cmdline_expand(words, &ctx, &argv, &err), 0);
+        CHECK_INT(strv_length(argv), 5);
+        CHECK_STR(argv[0], "-u");
+        CHECK_STR(argv[1], "a b \"c\" %2 $(x)");
+        CHECK_STR(argv[2], "-m");
+        CHECK_STR(argv[3], "/mnt/z");
+        CHECK_STR(argv[4], "--both=a b \"c\" %2 $(x)/mnt/z");
+        argv = strv_free(argv);
+
+        /* A newline in a value is copied, not interpreted. */
+        char *nl_args[] = {"x\ny", NULL};
+        ctx.args = nl_args;
+        CHECK_STR(s = expand("%1", &ctx), "x\ny");
+        free(s);
+
+        /* NULL fields are "". */
+        FspExpandContext empty = {.realtime_usec = 1};
+        CHECK_STR(s = expand("<%0%1%U%P%C%I>", &empty), "<>");
+        free(s);
+        CHECK_STR(s = expand("%T", &empty), "19700101T000000.000Z");
+        free(s);
+        CHECK_STR(s = expand("<%1>", NULL), "<>");
+        free(s);
+
+        /* %T with 0 is now: a well-formed stamp of this century. */
+        empty.realtime_usec = 0;
+        s = expand("%T", &empty);
+        CHECK(s && strlen(s) == 20 && s[8] == 'T' && s[15] == '.' && s[19] == 'Z' && strneq(s, "20", 2));
+        free(s);
+
+        /* Unknown sequence in an unchecked word. */
+        CHECK_ERRNO(fsp_template_expand("a%Qb", &ctx, &s, &err), EINVAL);
+        CHECK_INT(err.column, 2);
+}
+
+static void test_too_many_args(void)
+{
+        char *nine[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", NULL};
+        char *ten[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", NULL};
+        char *words[] = {"%9", "x", NULL};
+        FspExpandContext ctx = {.args = nine};
+        _cleanup_strv_free_ char **argv = NULL;
+        FspError err;
+        char *s = NULL;
+
+        CHECK_INT(fsp_cmdline_expand(words, &ctx, &argv, &err), 0);
+        CHECK_STR(argv[0], "9");
+        ctx.args = ten;
+        CHECK_ERRNO(fsp_template_expand("x", &ctx, &s, &err), E2BIG);
+        CHECK_STR(err.text, "too many arguments: 10 given, at most 9");
+        CHECK(s == NULL);
+        argv = strv_free(argv);
+        CHECK_ERRNO(fsp_cmdline_expand(words, &ctx, &argv, &err), E2BIG);
+        CHECK_STR(err.text, "too many arguments: 10 given, at most 9");
+        CHECK(argv == NULL);
+        /* Even with no words to expand: never a silent truncation. */
+        char *none[] = {NULL};
+        CHECK_ERRNO(fsp_cmdline_expand(none, &ctx, &argv, &err), E2BIG);
+}
+
+int main(void)
+{
+        test_split();
+        test_split_errors();
+        test_template_check();
+        test_expand();
+        test_too_many_args();
+        return test_result();
+}
