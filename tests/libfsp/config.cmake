@@ -1,0 +1,13 @@
+# Unit tests of fsp-config: classes (INI), class directories, command-line
+# templates, the SDDL-like language and its access check, names, errors.
+# They link the object library directly, not libfsp.so.
+foreach(part error class class-dirs cmdline sddl access names)
+  if(NOT EXISTS ${CMAKE_CURRENT_LIST_DIR}/test-${part}.c)
+    continue()
+  endif()
+  add_executable(test-${part} ${CMAKE_CURRENT_LIST_DIR}/test-${part}.c)
+  target_link_libraries(test-${part} PRIVATE fsp-config)
+  target_include_directories(test-${part} PRIVATE ${PROJECT_SOURCE_DIR}/tests/helpers ${PROJECT_SOURCE_DIR}/libfsp)
+  add_test(NAME libfsp/${part} COMMAND test-${part})
+  set_tests_properties(libfsp/${part} PROPERTIES LABELS unit SKIP_RETURN_CODE 77)
+endforeach()

@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
+#include <fsp/class.h>
+#include <sys/stat.h>
+
+#include "macro.h"
+#include "test.h"
+
+typedef struct Warnings {
+        size_t n;
+        unsigned line[16];
+        char text[16][512];
+} Warnings;
+
+static void collect_warning(const FspError *w, void *userdata)
+{
+        Warnings *ws = userdata;
+
+        if (ws->n < ELEMENTSOF(ws->text)) {
+                ws->line[ws->n] = w->line;
+                fsp_error_format(w, ws->text[ws->n], sizeof(ws->text[0]));
+        }
+        ws->n++;
+}
+
+static int parse_n(const char *text, size_t size, FspClass **ret, FspError *err, Warnings *w)
+{
+        if (w)
+                *w = (Warnings){};
+        return fsp_class_parse("test", "test.conf", text, size, ret, err, w ? collect_warning : NULL, w);
+}
+
+static int parse(const char *text, FspClass **ret, FspError *err, Warnings *w)
+{
+        return parse_n(text, strlen(text), ret, err, w);
+}
+
+static char *format(const FspError *e)
+{
+        static char buf[4096];
+        return (char *) fsp_error_format(e, buf, sizeof(buf));
+}
+
+/* Parse must succeed; the class is returned. */
+static FspClass *parse_ok_(const char *file, int line, const char *text, Warnings *w)
+{
+        FspClass *c = NULL;
+        FspError err;
+
+        test_checks++;
+        if (parse(text, &c, &err, w) < 0) {
+                test_failures++;
+                fprintf(stderr, "%s:%d: FAIL: parse: %s\n", file, line, format(&err));
+                return NULL;
+        }
+        return c;
+}
+#define parse_ok(text, w) parse_ok_(__FILE__, __LINE__, text, w)
+
+/* Parse must fail with this formatted message (prefix match when the expectation ends in '*'). */
+static void check_refused_(const char *file, int line, const char *text, const char *expected)
+{
+        FspClass *c = NULL;
+        FspError err;
+        size_t n = strlen(expected);
+        bool prefix = n > 0 && expected[n - 1] == '*';
+        int r = parse(text, &c, &err, NULL);
+
+        test_checks++;
+        if (r >= 0) {
+                test_failures++;
+                fprintf(stderr, "%s:%d: FAIL: parse succeeded, expected \"%s\"\n", file, line, expected);
+                fsp_class_unref(c);
+                return;
+        }
+        const char *got = format(&err);
+        if (r != err.code || (prefix ? strncmp(got, expected, n - 1) != 0 : strcmp(got, expected) != 0)) {
+                test_failures++;
+                fprintf(stderr, "%s:%d: FAIL: error \"%s\" (%d), expected \"%s\"\n", file, line, got, r,
+                        expected);
+        }
+}
+#define check_refused(text, expected) check_refused_(__FILE__, __LINE__, text, expected)
+
+#define HEAD "[Service]\nExecutable=/usr/bin/winfsp-memfs\n"
+
+static void test_full_class(void)
+{
+        Warnings w;
+        FspClass *c = parse_ok("; a class with every key\n"
+                               "# comment\n"
+                               "[Service]\n"
+                               "Description=In-memory file system\n"
+                               "Executable=/usr/bin/winfsp-memfs\n"
+                               "CommandLine=-n 65536 -s 67108864 -u %1 -m '%2'\n"
+                               "Security=D:P(A;;RPWPLC;;;WD)\n"
+                               "Credentials=3\n"
+                               "RunAs=.\n"
+                               "WorkDirectory=%P/work\n"
+                               "Stderr=/var/log/winfsp/%C-%I.log\n"
+                               "JobControl=no\n"
+                               "Recovery=True\n"
+                               "RecoveryBurst=1000\n"
+                               "RecoveryInterval=1min 30s\n"
+                               "MountPoint=%2\n"
+                               "StartTimeout=500ms\n"
+                               "StopTimeout=2\n"
+                               "CredentialsTimeout=1h\n",
+                               &w);
+        if (!c)
+                return;
+        CHECK_INT(w.n, 0);
+        CHECK_INT(c->n_ref, 1);
+        CHECK_STR(c->name, "test");
+        CHECK_STR(c->path, "test.conf");
+        CHECK_STR(c->description, "In-memory file system");
+        CHECK_STR(c->executable, "/usr/bin/winfsp-memfs");
+        CHECK_INT(strv_length(c->command_line), 8);
+        CHECK_STR(c->command_line[5], "%1");
+        CHECK_STR(c->command_line[7], "%2");
+        CHECK_STR(c->security_text, "D:P(A;;RPWPLC;;;WD)");
+        CHECK(c->security != NULL);
+        CHECK_INT(c->credentials, FSP_CREDENTIALS_USER_PASSWORD);
+        CHECK_STR(c->run_as, ".");
+        CHECK_STR(c->work_directory, "%P/work");
+        CHECK_STR(c->stderr_path, "/var/log/winfsp/%C-%I.log");
+        CHECK(!c->job_control);
+        CHECK(c->recovery);
+        CHECK_INT(c->recovery_burst, 1000);
+        CHECK_INT(c->recovery_interval_usec, 90 * USEC_PER_SEC);
+        CHECK_STR(c->mount_point, "%2");
+        CHECK_INT(c->start_timeout_usec, 500 * USEC_PER_MSEC);
+        CHECK_INT(c->stop_timeout_usec, 2 * USEC_PER_SEC);
+        CHECK_INT(c->credentials_timeout_usec, 3600 * USEC_PER_SEC);
+
+        CHECK(fsp_class_ref(c) == c);
+        CHECK_INT(c->n_ref, 2);
+        CHECK(fsp_class_unref(c) == NULL);
+        CHECK_INT(c->n_ref, 1);
+        fsp_class_unref(c);
+}
+
+static void test_defaults(void)
+{
+        FspClass *c = parse_ok(HEAD, NULL);
+        _cleanup_free_ char *sec = NULL;
+
+        if (!c)
+                return;
+        CHECK_STR(c->description, "");
+        CHECK(c->command_line && !c->command_line[0]);
+        CHECK_STR(c->security_text, FSP_SECURITY_DEFAULT);
+        CHECK_STR(sec = fsp_security_to_string(c->security), FSP_SECURITY_DEFAULT);
+        CHECK_INT(c->credentials, FSP_CREDENTIALS_NONE);
+        CHECK(c->run_as == NULL);
+        CHECK_STR(c->work_directory, "/");
+        CHECK(c->stderr_path == NULL);
+        CHECK(c->job_control);
+        CHECK(!c->recovery);
+        CHECK_INT(c->recovery_burst, 5);
+        CHECK_INT(c->recovery_interval_usec, 5 * USEC_PER_MINUTE);
+        CHECK(c->mount_point == NULL);
+        CHECK_INT(c->start_timeout_usec, 30 * USEC_PER_SEC);
+        CHECK_INT(c->stop_timeout_usec, 5 * USEC_PER_SEC);
+        CHECK_INT(c->credentials_timeout_usec, 15 * USEC_PER_SEC);
+        fsp_class_unref(c);
+
+        /* Stderr=journal and an empty MountPoint= give the defaults back. */
+        c = parse_ok(HEAD "Stderr=/tmp/x\nStderr=journal\nMountPoint=/m\nMountPoint=\n", NULL);
+        if (c) {
+                CHECK(c->stderr_path == NULL);
+                CHECK(c->mount_point == NULL);
+                fsp_class_unref(c);
+        }
+}
+
+/* One key's value: accepted, with the class handed to a check. */
+static FspClass *parse_value(const char *key, const char *value)
+{
+        char text[1024];
+        FspClass *c = NULL;
+        FspError err;
+
+        snprintf(text, sizeof(text), HEAD "%s=%s\n", key, value);
+        if (parse(text, &c, &err, NULL) < 0) {
+                fprintf(stderr, "%s=%s: %s\n", key, value, format(&err));
+                return NULL;
+        }
+        return c;
+}
+
+/* One key's value: refused, with line 3, the key, the column and the message. */
+static void check_bad_value_(const char *file, int line, const char *key, const char *value, unsigned column,
+                             const char *msg)
+{
+        char text[1024];
+        FspClass *c = NULL;
+        FspError err;
+        int r;
+
+        snprintf(text, sizeof(text), HEAD "%s=%s\n", key, value);
+        r = parse(text, &c, &err, NULL);
+        test_checks++;
+        if (r != -EINVAL || err.line != 3 || err.column != column || strcmp(err.key, key) != 0 ||
+            strcmp(err.file, "test.conf") != 0 || !strstr(err.text, msg)) {
+                test_failures++;
+                fprintf(stderr, "%s:%d: FAIL: %s=%s: %d \"%s\", expected 3:%u %s: ...%s...\n", file, line,
+                        key, value, r, r < 0 ? format(&err) : "accepted", column, key, msg);
+        }
+        if (r >= 0)
+                fsp_class_unref(c);
+}
+#define check_bad_value(key, value, column, msg) \
+        check_bad_value_(__FILE__, __LINE__, key, value, column, msg)
+
+static void test_values(void)
+{
+        FspClass *c;
+
+        /* Booleans, every spelling. */
+        const char *yes[] = {"1", "yes", "YES", "true", "True", "on", "On"};
+        const char *no[] = {"0", "no", "No", "false", "FALSE", "off", "OFF"};
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+                CHECK((c = parse_value("Recovery", yes[i])) && c->recovery);
+                fsp_class_unref(c);
+                CHECK((c = parse_value("JobControl", no[i])) && !c->job_control);
+                fsp_class_unref(c);
+        }
+        check_bad_value("Recovery", "2", 10, "invalid boolean '2'");
+        check_bad_value("JobControl", "yess", 12, "invalid boolean 'yess'");
+        check_bad_value("JobControl", "", 12, "invalid boolean ''");
+
+        /* Times. */
+        static const struct {
+                const char *text;
+                uint64_t usec;
+        } times[] = {
+                {"30", 30 * USEC_PER_SEC},
+                {"1ms", USEC_PER_MSEC},
+                {"5s", 5 * USEC_PER_SEC},
+                {"5sec", 5 * USEC_PER_SEC},
+                {"2m", 2 * USEC_PER_MINUTE},
+                {"2min", 2 * USEC_PER_MINUTE},
+                {"24h", 24 * 60 * USEC_PER_MINUTE},
+                {"1min 30s", 90 * USEC_PER_SEC},
+                {"1h 1min 1s 1ms", 3661001 * USEC_PER_MSEC},
+                {"1min30s", 90 * USEC_PER_SEC},
+                {"5 s", 5 * USEC_PER_SEC},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(times); i++) {
+                c = parse_value("StartTimeout", times[i].text);
+                CHECK(c && c->start_timeout_usec == times[i].usec);
+                fsp_class_unref(c);
+        }
+        check_bad_value("StartTimeout", "3x", 14, "invalid time '3x'");
+        check_bad_value("StopTimeout", "", 13, "invalid time ''");
+        check_bad_value("StopTimeout", "-5", 13, "invalid time '-5'");
+        check_bad_value("StopTimeout", "1.5s", 13, "invalid time '1.5s'");
+        check_bad_value("StopTimeout", "1 30", 13, "invalid time '1 30'");
+        check_bad_value("StopTimeout", "5S", 13, "invalid time '5S'");
+        check_bad_value("StopTimeout", "5 days", 13, "invalid time '5 days'");
+        check_bad_value("CredentialsTimeout", "0", 20, "time '0' is out of range (1ms to 24h)");
+        check_bad_value("CredentialsTimeout", "0ms", 20, "out of range");
+        check_bad_value("CredentialsTimeout", "25h", 20, "out of range");
+        check_bad_value("CredentialsTimeout", "24h 1ms", 20, "out of range");
+        check_bad_value("RecoveryInterval", "99999999999999999999", 18, "out of range");
+        check_bad_value("RecoveryInterval", "18446744073709551615h", 18, "out of range");
+
+        /* Integers. */
+        CHECK((c = parse_value("RecoveryBurst", "1")) && c->recovery_burst == 1);
+        fsp_class_unref(c);
+        check_bad_value("RecoveryBurst", "0", 15, "invalid count '0'");
+        check_bad_value("RecoveryBurst", "1001", 15, "invalid count '1001'");
+        check_bad_value("RecoveryBurst", "+5", 15, "invalid count '+5'");
+        check_bad_value("RecoveryBurst", "0x10", 15, "invalid count");
+        check_bad_value("RecoveryBurst", "18446744073709551621", 15, "invalid count");
+
+        /* Credentials: WinFsp's 0, 1 and 3. */
+        CHECK((c = parse_value("Credentials", "1")) && c->credentials == FSP_CREDENTIALS_PASSWORD);
+        fsp_class_unref(c);
+        check_bad_value("Credentials", "2", 13, "invalid value '2'");
+        check_bad_value("Credentials", "4", 13, "invalid value '4'");
+        check_bad_value("Credentials", "yes", 13, "invalid value 'yes'");
+
+        /* RunAs. */
+        CHECK((c = parse_value("RunAs", "_daemon-1.x$")) && streq(c->run_as, "_daemon-1.x$"));
+        fsp_class_unref(c);
+        CHECK((c = parse_value("RunAs", "abcdefghijklmnopqrstuvwxyz012345")) != NULL); /* 32 bytes */
+        fsp_class_unref(c);
+        check_bad_value("RunAs", "abcdefghijklmnopqrstuvwxyz0123456", 7, "valid user name");
+        check_bad_value("RunAs", "Root", 7, "'Root' is neither");
+        check_bad_value("RunAs", "1user", 7, "valid user name");
+        check_bad_value("RunAs", "a$b", 7, "valid user name");
+        check_bad_value("RunAs", "..", 7, "valid user name");
+        check_bad_value("RunAs", "", 7, "valid user name");
+
+        /* Executable and path templates. */
+        check_bad_value("Executable", "bin/memfs", 12, "'bin/memfs' is not an absolute path");
+        check_bad_value("Executable", "", 12, "not an absolute path");
+        check_bad_value("WorkDirectory", "work", 15, "not an absolute path");
+        check_bad_value("WorkDirectory", "%U/x", 15, "not an absolute path");
+        check_bad_value("WorkDirectory", "/srv/%X", 20, "unknown sequence '%X'");
+        check_bad_value("Stderr", "log.txt", 8, "not an absolute path");
+        check_bad_value("Stderr", "/var/log/%", 17, "'%' at the end");
+        check_bad_value("MountPoint", "/mnt/%Z", 17, "unknown sequence '%Z'");
+        CHECK((c = parse_value("Stderr", "%P/.cache/x.log")) && streq(c->stderr_path, "%P/.cache/x.log"));
+        fsp_class_unref(c);
+
+        /* CommandLine and Security: the column is the one in the line. */
+        check_bad_value("CommandLine", "-o 'x", 16, "unterminated ' quote");
+        check_bad_value("CommandLine", "-u %Q", 16, "unknown sequence '%Q'");
+        check_bad_value("Security", "D:P(A;;RPXX;;;WD)", 19, "unknown right 'XX'");
+        check_bad_value("Security", "D:P(A;;RP;;;BU)", 22, "trustee 'BU' is not supported here");
+        check_bad_value("Security", "", 10, "empty");
+}
+
+static void test_error_format(void)
+{
+        check_refused(HEAD "StartTimeout=3x\n", "test.conf:3:14: StartTimeout: invalid time '3x'; *");
+        check_refused("[Service]\nExecutable=/x\n\nSecurity=D:(A;;XX;;;WD)\n",
+                      "test.conf:4:16: Security: unknown right 'XX'");
+        check_refused("[Service]\nDescription=x\n",
+                      "test.conf: Executable: the key is missing; it is required");
+        check_refused("[Service]\nExecutable=/x\nCredentials=2\n",
+                      "test.conf:3:13: Credentials: invalid value '2'; use 0 (none), 1 (password) or 3 "
+                      "(user name and "
+                      "password)");
+        check_refused("Executable=/x\n[Service]\n",
+                      "test.conf:1: key 'Executable' outside [Service]; put it under [Service]");
+        check_refused(HEAD "this line has no equals sign\n",
+                      "test.conf:3: syntax error: expected 'Key=value', '[Section]' or a comment");
+        check_refused(HEAD "[Service\n", "test.conf:3: syntax error*");
+        /* The first problem in the file is the one reported. */
+        check_refused(HEAD "Recovery=maybe\nnot a key\n",
+                      "test.conf:3:10: Recovery: invalid boolean 'maybe'*");
+        check_refused(HEAD "not a key\nRecovery=maybe\n", "test.conf:3: syntax error*");
+}
+
+static void test_warnings(void)
+{
+        Warnings w;
+        FspClass *c;
+
+        c = parse_ok(HEAD "Foo=bar\n\nExecutabl=/x\n", &w);
+        CHECK_INT(w.n, 2);
+        CHECK_INT(w.line[0], 3);
+        CHECK_STR(w.text[0], "test.conf:3: unknown key 'Foo', ignored");
+        CHECK_STR(w.text[1], "test.conf:5: unknown key 'Executabl', ignored");
+        fsp_class_unref(c);
+
+        /* Keys are case-sensitive. */
+        c = parse_ok(HEAD "description=x\n", &w);
+        CHECK_INT(w.n, 1);
+        CHECK_STR(c ? c->description : NULL, "");
+        fsp_class_unref(c);
+
+        /* Another section: a warning naming it; its keys change nothing. */
+        c = parse_ok(HEAD "[Unit]\nExecutable=/evil\nRunAs=root\n[Service]\nDescription=ok\n", &w);
+        CHECK_INT(w.n, 1);
+        CHECK_STR(w.text[0], "test.conf:4: section [Unit] ignored with its keys; only [Service] is read");
+        if (c) {
+                CHECK_STR(c->executable, "/usr/bin/winfsp-memfs");
+                CHECK(c->run_as == NULL);
+                CHECK_STR(c->description, "ok");
+        }
+        fsp_class_unref(c);
+        check_refused("[service]\nExecutable=/x\n",
+                      "test.conf: Executable: the key is missing; it is required");
+
+        /* A key given twice: a warning, the later one wins. */
+        c = parse_ok(HEAD "Description=one\nDescription=two\n", &w);
+        CHECK_INT(w.n, 1);
+        CHECK_STR(w.text[0],
+                  "test.conf:4: key 'Description' given again (first on line 3); the later value wins");
+        CHECK_STR(c ? c->description : NULL, "two");
+        fsp_class_unref(c);
+        /* The earlier value is replaced even if it was bad? No: it is refused where it stands. */
+        check_refused(HEAD "Recovery=bad\nRecovery=1\n", "test.conf:3:10: Recovery: invalid boolean 'bad'*");
+
+        /* No callback: warnings are dropped, parsing works. */
+        FspError err;
+        CHECK_INT(fsp_class_parse("test", "t.conf", HEAD "Foo=1\n", strlen(HEAD "Foo=1\n"), &c, &err, NULL,
+                                  NULL),
+                  0);
+        fsp_class_unref(c);
+}
+
+static void test_continuation(void)
+{
+        Warnings w;
+        FspClass *c;
+        FspError err;
+
+        c = parse_ok("[Service]\n"
+                     "Executable=/usr/bin/winfsp-memfs\n"
+                     "CommandLine=-n 65536\n"
+                     "    -s 67108864 ; a comment\n"
+                     "\t-u %1\n"
+                     "  -m '%2'\n"
+                     "Security=D:P(A;;RPWPLC;;;SY)\n"
+                     "  (A;;RPWPLC;;;BA)\n"
+                     "  (A;;LC;;;WD)\n"
+                     "Description=a long\n"
+                     "   description\n",
+                     &w);
+        CHECK_INT(w.n, 0);
+        if (c) {
+                CHECK_INT(strv_length(c->command_line), 8);
+                CHECK_STR(c->command_line[3], "67108864");
+                CHECK_STR(c->command_line[7], "%2");
+                CHECK_STR(c->security_text, "D:P(A;;RPWPLC;;;SY) (A;;RPWPLC;;;BA) (A;;LC;;;WD)");
+                CHECK_STR(c->description, "a long description");
+        }
+        fsp_class_unref(c);
+
+        /* An error in a continuation line is reported at its own line and column. */
+        CHECK_ERRNO(parse(HEAD "Security=D:P(A;;RPWPLC;;;SY)\n"
+                               "  (A;;RPWPLC;;;BA)\n"
+                               "    (A;;RPQQ;;;WD)\n",
+                          &c, &err, &w),
+                    EINVAL);
+        CHECK_INT(err.line, 5);
+        CHECK_INT(err.column, 11);
+        CHECK_STR(err.key, "Security");
+        CHECK_ERRNO(parse(HEAD "CommandLine=-a\n   -b 'x\n", &c, &err, &w), EINVAL);
+        CHECK_INT(err.line, 4);
+        CHECK_INT(err.column, 7);
+
+        /* An indented key right after a section header is a key, not a continuation. */
+        c = parse_ok("[Service]\nExecutable=/x\nDescription=d\n[Service]\n  Description=e\n", &w);
+        CHECK_STR(c ? c->description : NULL, "e");
+        CHECK_INT(w.n, 1); /* given again */
+        fsp_class_unref(c);
+        /* A continuation of an unknown key or a foreign section's key is ignored with it. */
+        c = parse_ok(HEAD "Foo=1\n  Description=x\n[X]\nA=1\n  Description=y\n", &w);
+        CHECK_STR(c ? c->description : NULL, "");
+        CHECK_INT(w.n, 2);
+        fsp_class_unref(c);
+}
+
+static void test_long_lines(void)
+{
+        size_t n = 100 * 1024;
+        _cleanup_free_ char *text = malloc(n + 256);
+        Warnings w;
+        FspClass *c = NULL;
+        FspError err;
+        int len;
+
+        /*
+         * 100 KiB on line 3. Were the line cut into 199-byte pieces, each piece
+         * would start a new "line": put a key at every such point. Refused, and
+         * nothing from the tail is read (an unknown key would warn).
+         */
+        size_t head = strlen(HEAD);
+        len = sprintf(text, HEAD "Description=");
+        memset(text + len, 'A', n);
+        for (size_t at = 199; at + 16 < n; at += 199)
+                memcpy(text + head + at, at == 199 ? "RunAs=root      " : "Bogus=1         ", 16);
+        len += (int) n;
+        len += sprintf(text + len, "\nDescription=after\n");
+        CHECK_ERRNO(parse_n(text, (size_t) len, &c, &err, &w), EINVAL);
+        CHECK_INT(err.line, 3);
+        CHECK_STR(format(&err),
+                  "test.conf:3: line is longer than 199 bytes; continue a long value on indented lines");
+        CHECK_INT(w.n, 0);
+        CHECK(c == NULL);
+
+        /* One long line only, on line 12. */
+        len = sprintf(text, HEAD "\n\n\n\n\n\n\n\n\n# ");
+        memset(text + len, 'x', n);
+        len += (int) n;
+        len += sprintf(text + len, "\nBogus=1\n");
+        CHECK_ERRNO(parse_n(text, (size_t) len, &c, &err, &w), EINVAL);
+        CHECK_INT(err.line, 12);
+        CHECK_INT(w.n, 0);
+
+        /* The limit exactly: 199 bytes pass (also with CRLF), 200 do not. */
+        len = sprintf(text, HEAD "Description=");
+        memset(text + len, 'd', 199 - 12);
+        len += 199 - 12;
+        strcpy(text + len, "\r\n");
+        c = parse_ok(text, &w);
+        CHECK_INT(c ? strlen(c->description) : 0, 187);
+        fsp_class_unref(c);
+        strcpy(text + len, "d\n");
+        CHECK_ERRNO(parse(text, &c, &err, &w), EINVAL);
+        CHECK_INT(err.line, 3);
+}
+
+static void test_bytes(void)
+{
+        FspClass *c = NULL;
+        FspError err;
+        static const char nul[] = HEAD "Description=a\0b\n";
+
+        CHECK_ERRNO(parse_n(nul, sizeof(nul) - 1, &c, &err, NULL), EINVAL);
+        CHECK_INT(err.line, 3);
+        CHECK_INT(err.column, 14);
+        CHECK_STR(err.text, "NUL byte");
+
+        check_refused(HEAD "Description=caf\xc3\n", "test.conf:3:16: invalid UTF-8 (byte 0xc3)");
+        check_refused(HEAD "Description=\xc0\xaf\n", "test.conf:3:13: invalid UTF-8 (byte 0xc0)");
+        check_refused(HEAD "Description=\xed\xa0\x80\n", "test.conf:3:13: invalid UTF-8 (byte 0xed)");
+        check_refused(HEAD "\n# comment \xff\n", "test.conf:4:11: invalid UTF-8 (byte 0xff)");
+        check_refused(HEAD "Description=a\x1b[31mred\n", "test.conf:3:14: control character 0x1b");
+        check_refused(HEAD "Description=a\rb\n", "test.conf:3:14: control character 0x0d");
+        check_refused(HEAD "Description=a\x7f\n", "test.conf:3:14: control character 0x7f");
+
+        /* Tabs and good UTF-8 are fine. */
+        c = parse_ok(HEAD "Description=\tGrüße \xf0\x9f\x98\x80\t\n", NULL);
+        CHECK_STR(c ? c->description : NULL, "Grüße \xf0\x9f\x98\x80");
+        fsp_class_unref(c);
+}
+
+static void test_syntax_variants(void)
+{
+        FspClass *c;
+        Warnings w;
+
+        /* CRLF line endings, a BOM, no final newline. */
+        c = parse_ok("\xef\xbb\xbf[Service]\r\nExecutable=/x\r\nDescription=crlf\r\nRecovery=1", &w);
+        if (c) {
+                CHECK_STR(c->executable, "/x");
+                CHECK_STR(c->description, "crlf");
+                CHECK(c->recovery);
+        }
+        CHECK_INT(w.n, 0);
+        fsp_class_unref(c);
+
+        /* Comments: ';' and '#' at a line's start; inline only ' ;'. */
+        c = parse_ok("; comment\n# comment\n[Service] ; comment\nExecutable=/x ; comment\n"
+                     "Security=D:P(A;;RPWPLC;;;WD)\nDescription=a#b;c ; d\n  ; indented comment\n"
+                     "  # indented hash\n",
+                     &w);
+        if (c) {
+                CHECK_STR(c->executable, "/x");
+                CHECK_STR(c->security_text, "D:P(A;;RPWPLC;;;WD)");
+                CHECK_STR(c->description, "a#b;c");
+        }
+        CHECK_INT(w.n, 0);
+        fsp_class_unref(c);
+
+        /* Spaces around '=' and the value are dropped. */
+        c = parse_ok("[Service]\n  Executable  =   /x y  \n", &w);
+        CHECK_STR(c ? c->executable : NULL, "/x y");
+        fsp_class_unref(c);
+}
+
+static void test_parse_args(void)
+{
+        FspClass *c = NULL;
+        FspError err;
+
+        CHECK_ERRNO(fsp_class_parse(".bad", "x.conf", HEAD, strlen(HEAD), &c, &err, NULL, NULL), EINVAL);
+        CHECK_CONTAINS(err.text, "not a valid class name");
+        CHECK_ERRNO(fsp_class_parse("ok", NULL, "", 0, &c, NULL, NULL, NULL), EINVAL);
+        CHECK(c == NULL);
+        /* size is honoured: text beyond it is not read. */
+        CHECK_INT(fsp_class_parse("ok", NULL, HEAD "Recovery=bad", strlen(HEAD), &c, &err, NULL, NULL), 0);
+        CHECK_STR(c ? c->path : NULL, "");
+        fsp_class_unref(c);
+}
+
+static void write_file(const char *path, const char *text, size_t n)
+{
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        CHECK(fd >= 0 && write(fd, text, n) == (ssize_t) n);
+        if (fd >= 0)
+                close(fd);
+}
+
+static void test_load_file(void)
+{
+        char dir[] = "/tmp/test-class-XXXXXX", path[PATH_MAX];
+        FspClass *c = NULL;
+        FspError err;
+        Warnings w = {};
+
+        if (!mkdtemp(dir)) {
+                CHECK(false);
+                return;
+        }
+        snprintf(path, sizeof(path), "%s/memfs.conf", dir);
+        CHECK_ERRNO(fsp_class_load_file("memfs", path, &c, &err, collect_warning, &w), ENOENT);
+        CHECK_STR(err.file, path);
+
+        write_file(path, HEAD "Foo=1\n", strlen(HEAD "Foo=1\n"));
+        CHECK_INT(fsp_class_load_file("memfs", path, &c, &err, collect_warning, &w), 0);
+        CHECK_STR(c ? c->path : NULL, path);
+        CHECK_STR(c ? c->name : NULL, "memfs");
+        CHECK_INT(w.n, 1);
+        fsp_class_unref(c);
+
+        write_file(path, HEAD "Recovery=x\n", strlen(HEAD "Recovery=x\n"));
+        CHECK_ERRNO(fsp_class_load_file("memfs", path, &c, &err, NULL, NULL), EINVAL);
+        CHECK_STR(err.file, path);
+        CHECK_INT(err.line, 3);
+
+        write_file(path, "", 0);
+        CHECK_ERRNO(fsp_class_load_file("memfs", path, &c, &err, NULL, NULL), ESRCH);
+        unlink(path);
+        CHECK(symlink("/dev/null", path) == 0);
+        CHECK_ERRNO(fsp_class_load_file("memfs", path, &c, &err, NULL, NULL), ESRCH);
+        unlink(path);
+
+        /* Too large: refused, naming the size. */
+        size_t big = 1024 * 1024 + 1;
+        _cleanup_free_ char *text = malloc(big);
+        memset(text, '\n', big);
+        memcpy(text, HEAD, strlen(HEAD));
+        write_file(path, text, big);
+        CHECK_ERRNO(fsp_class_load_file("memfs", path, &c, &err, NULL, NULL), EFBIG);
+        CHECK_CONTAINS(err.text, "1048577 bytes");
+        write_file(path, text, big - 1); /* exactly the limit: fine */
+        CHECK_INT(fsp_class_load_file("memfs", path, &c, &err, NULL, NULL), 0);
+        fsp_class_unref(c);
+        unlink(path);
+
+        /* A FIFO or a directory is not a class, and does not hang the reader. */
+        CHECK(mkfifo(path, 0600) == 0);
+        CHECK_ERRNO(fsp_class_load_file("memfs", path, &c, &err, NULL, NULL), EINVAL);
+        CHECK_CONTAINS(err.text, "not a regular file");
+        unlink(path);
+        CHECK(mkdir(path, 0700) == 0);
+        CHECK_ERRNO(fsp_class_load_file("memfs", path, &c, &err, NULL, NULL), EINVAL);
+        rmdir(path);
+        CHECK(rmdir(dir) == 0);
+}
+
+int main(void)
+{
+        test_full_class();
+        test_defaults();
+        test_values();
+        test_error_format();
+        test_warnings();
+        test_continuation();
+        test_long_lines();
+        test_bytes();
+        test_syntax_variants();
+        test_parse_args();
+        test_load_file();
+        return test_result();
+}
