@@ -69,7 +69,7 @@ fsp_bus_start() {
 </busconfig>
 EOF
         mkfifo "$T/bus.addr"
-        dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile --print-address=3 3>"$T/bus.addr" &
+        dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile --print-address=3 3>"$T/bus.addr" 2>>"$T/bus.log" &
         BUS_PID=$!
         local addr
         if ! read -r -t 10 addr <"$T/bus.addr"; then

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+#include <sys/mount.h>
+
+#include "launcher-mounts.h"
+#include "macro.h"
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+        char *w = s;
+        for (char *r = s; *r;) {
+                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
+                    r[3] <= '7') {
+                        *w++ = (char) ((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+                        r += 4;
+                } else
+                        *w++ = *r++;
+        }
+        *w = 0;
+}
+
+typedef struct MountLine {
+        int id;
+        char *mount_point; /* unescaped, points into the line */
+        char *fstype;
+} MountLine;
+
+static bool parse_line(char *line, MountLine *ret)
+{
+        char *save = NULL, *tok;
+        int field = 0;
+        bool after_dash = false;
+
+        *ret = (MountLine){ 0 };
+        for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save), field++) {
+                if (field == 0)
+                        ret->id = atoi(tok);
+                else if (field == 4)
+                        ret->mount_point = tok;
+                else if (field > 5 && !after_dash && streq(tok, "-"))
+                        after_dash = true;
+                else if (after_dash && !ret->fstype) {
+                        ret->fstype = tok;
+                        break;
+                }
+        }
+        if (!ret->mount_point || !ret->fstype)
+                return false;
+        unescape_octal(ret->mount_point);
+        return true;
+}
+
+typedef int (*MountFn)(const MountLine *m, void *userdata);
+
+/* Call fn for each mount at path; a non-zero return stops and is returned. */
+static int for_each_mount_at(const char *path, MountFn fn, void *userdata)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+
+        if (!f)
+                return -errno;
+        while (getline(&line, &size, f) > 0) {
+                MountLine m;
+                int r;
+                if (!parse_line(line, &m) || !streq(m.mount_point, path))
+                        continue;
+                r = fn(&m, userdata);
+                if (r != 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int add_id(const MountLine *m, void *userdata)
+{
+        MountSnapshot *s = userdata;
+        if (s->count < MOUNT_IDS_MAX)
+                s->ids[s->count++] = m->id;
+        return 0;
+}
+
+int mount_snapshot(const char *path, MountSnapshot *ret)
+{
+        *ret = (MountSnapshot){ 0 };
+        return for_each_mount_at(path, add_id, ret);
+}
+
+static bool snapshot_has(const MountSnapshot *s, int id)
+{
+        for (size_t k = 0; s && k < s->count; k++)
+                if (s->ids[k] == id)
+                        return true;
+        return false;
+}
+
+typedef struct FindNew {
+        const MountSnapshot *before;
+        char **ret_fstype;
+} FindNew;
+
+static int find_new(const MountLine *m, void *userdata)
+{
+        FindNew *f = userdata;
+        if (snapshot_has(f->before, m->id))
+                return 0;
+        if (f->ret_fstype) {
+                *f->ret_fstype = strdup(m->fstype);
+                if (!*f->ret_fstype)
+                        return -ENOMEM;
+        }
+        return 1;
+}
+
+int mount_find_new(const char *path, const MountSnapshot *before, char **ret_fstype)
+{
+        FindNew f = { .before = before, .ret_fstype = ret_fstype };
+        return for_each_mount_at(path, find_new, &f);
+}
+
+static int any(const MountLine *m, void *userdata)
+{
+        return 1;
+}
+
+int mount_is_mountpoint(const char *path)
+{
+        return for_each_mount_at(path, any, NULL);
+}
+
+int mount_detach_fuse(const char *path, const MountSnapshot *before)
+{
+        int n = 0;
+
+        /* One at a time: detaching changes the table. Bounded, in case umount keeps failing. */
+        for (int round = 0; round < MOUNT_IDS_MAX; round++) {
+                _cleanup_free_ char *fstype = NULL;
+                int r = mount_find_new(path, before, &fstype);
+                if (r <= 0)
+                        return r < 0 ? r : n;
+                if (!strneq(fstype, "fuse", 4))
+                        return n;
+                if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                        return n > 0 ? n : -errno;
+                n++;
+        }
+        return n;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Starting an instance's process: no shell, its own session and process
+ * group, the target user and groups, only fds 0-2, a clean environment.
+ * Failures before exec come back through a close-on-exec pipe, so "exec
+ * failed" and "the program exited" are told apart.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+typedef struct SpawnParams {
+        const char *path;
+        char **argv;
+        char **envp;
+        bool change_user;   /* set groups, gid, uid below */
+        uid_t uid;
+        gid_t gid;
+        const gid_t *groups;
+        size_t n_groups;
+        const char *work_directory;
+        int stdin_fd, stdout_fd, stderr_fd; /* become 0, 1, 2 */
+        bool die_with_parent;               /* PR_SET_PDEATHSIG */
+        int go_fd;                          /* >= 0: wait for a byte (or EOF: give up) before exec */
+} SpawnParams;
+
+/* The stages a child reports a failure from. */
+typedef enum SpawnStage {
+        SPAWN_STAGE_SETUP,
+        SPAWN_STAGE_WAIT,
+        SPAWN_STAGE_FDS,
+        SPAWN_STAGE_USER,
+        SPAWN_STAGE_CHDIR,
+        SPAWN_STAGE_EXEC,
+        _SPAWN_STAGE_MAX,
+} SpawnStage;
+
+typedef struct SpawnFailure {
+        int stage; /* SpawnStage */
+        int error; /* errno */
+} SpawnFailure;
+
+/* ret_error_fd: read end of the exec-error pipe (EOF alone: exec succeeded). */
+int spawn_process(const SpawnParams *p, pid_t *ret_pid, int *ret_error_fd);
+
+const char *spawn_stage_to_string(int stage);

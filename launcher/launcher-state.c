@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <systemd/sd-daemon.h>
+
+#include "launcher-log.h"
+#include "launcher-manager.h"
+#include "launcher-state.h"
+
+/* Strings are stored hex-encoded: arguments and paths may hold any byte. */
+static void put_hex(FILE *f, const char *key, const char *value)
+{
+        fprintf(f, "%s=", key);
+        for (const unsigned char *p = (const unsigned char *) strempty(value); *p; p++)
+                fprintf(f, "%02x", *p);
+        fputc('\n', f);
+}
+
+static char *get_hex(const char *hex)
+{
+        size_t n = strlen(hex) / 2;
+        char *s = malloc(n + 1);
+        if (!s)
+                return NULL;
+        for (size_t k = 0; k < n; k++) {
+                unsigned v;
+                if (sscanf(hex + 2 * k, "%2x", &v) != 1 || v == 0) {
+                        free(s);
+                        return NULL;
+                }
+                s[k] = (char) v;
+        }
+        s[n] = 0;
+        return s;
+}
+
+/* Field 22 of /proc/PID/stat: when the process started, so a reused pid is not mistaken for it. */
+static unsigned long long process_start_time(pid_t pid)
+{
+        char path[64], buf[4096], *p;
+        unsigned long long t = 0;
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+                return 0;
+        buf[n] = 0;
+        p = strrchr(buf, ')');
+        if (!p)
+                return 0;
+        /* After ") " come fields 3..; starttime is the 20th of those. */
+        if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                   &t) != 1)
+                return 0;
+        return t;
+}
+
+static char *record_path(Manager *m, pid_t pid)
+{
+        char *p = NULL;
+        return asprintf(&p, "%s/instances/%d", m->state_dir, (int) pid) < 0 ? NULL : p;
+}
+
+static void fd_name(char buf[static 64], const char *what, pid_t pid)
+{
+        snprintf(buf, 64, "winfsp-%s-%d", what, (int) pid);
+}
+
+static void store_fd(int fd, const char *what, pid_t pid)
+{
+        char name[64], state[128];
+
+        if (fd < 0)
+                return;
+        fd_name(name, what, pid);
+        snprintf(state, sizeof(state), "FDSTORE=1\nFDNAME=%s", name);
+        (void) sd_pid_notify_with_fds(0, false, state, &fd, 1);
+}
+
+static void unstore_fd(const char *what, pid_t pid)
+{
+        char name[64];
+
+        fd_name(name, what, pid);
+        (void) sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=%s", name);
+}
+
+void state_save(Manager *m, Instance *i)
+{
+        _cleanup_free_ char *path = NULL, *tmp = NULL, *dir = NULL;
+        FILE *f;
+
+        if (i->class->job_control || i->pid <= 0)
+                return;
+        if (asprintf(&dir, "%s/instances", m->state_dir) < 0)
+                return;
+        (void) mkdir(m->state_dir, 0755);
+        (void) mkdir(dir, 0700);
+        path = record_path(m, i->pid);
+        if (!path || asprintf(&tmp, "%s.tmp", path) < 0)
+                return;
+        f = fopen(tmp, "we");
+        if (!f) {
+                log_warning_errno(errno, "%s/%s: cannot record it in %s: %m", i->class_name, i->name, dir);
+                return;
+        }
+        put_hex(f, "class", i->class_name);
+        put_hex(f, "instance", i->name);
+        fprintf(f, "pid=%d\nstarttime=%llu\n", (int) i->pid, process_start_time(i->pid));
+        fprintf(f, "started_by=%u\nrun_as=%u\nrun_as_gid=%u\n", (unsigned) i->id.started_by,
+                (unsigned) i->id.uid, (unsigned) i->id.gid);
+        fprintf(f, "start_time=%llu\nrestarts=%u\n", (unsigned long long) i->start_time_usec, i->restarts);
+        put_hex(f, "mount_point", i->mount_point);
+        put_hex(f, "unit", i->unit);
+        STRV_FOREACH(a, i->args)
+                put_hex(f, "arg", *a);
+        STRV_FOREACH(a, i->argv)
+                put_hex(f, "argv", *a);
+        if (fflush(f) != 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
+                log_warning_errno(errno, "%s/%s: cannot record it: %m", i->class_name, i->name);
+                (void) unlink(tmp);
+                return;
+        }
+        i->recorded_pid = i->pid;
+        store_fd(i->stdout_fd, "out", i->pid);
+        store_fd(i->stderr_fd, "err", i->pid);
+}
+
+void state_remove(Manager *m, Instance *i)
+{
+        _cleanup_free_ char *path = NULL;
+
+        if (i->class->job_control)
+                return;
+        /* The pid is already cleared when it has exited; the record is named after the last one. */
+        pid_t pid = i->pid > 0 ? i->pid : i->recorded_pid;
+        if (pid <= 0 || !(path = record_path(m, pid)))
+                return;
+        (void) unlink(path);
+        unstore_fd("out", pid);
+        unstore_fd("err", pid);
+}
+
+void state_keep(Manager *m, Instance *i)
+{
+        log_info("%s/%s: left running (JobControl=0, pid %d)", i->class_name, i->name, (int) i->pid);
+}
+
+/* ------------------------------------------------------------ adoption */
+
+typedef struct Record {
+        char *class_name, *instance, *mount_point, *unit;
+        char **args, **argv;
+        pid_t pid;
+        unsigned long long starttime, start_time;
+        uid_t started_by, run_as;
+        gid_t run_as_gid;
+        unsigned restarts;
+} Record;
+
+static void record_done(Record *r)
+{
+        free(r->class_name);
+        free(r->instance);
+        free(r->mount_point);
+        free(r->unit);
+        strv_free(r->args);
+        strv_free(r->argv);
+}
+
+static int strv_push(char ***l, char *s)
+{
+        size_t n = strv_length(*l);
+        char **c = realloc(*l, (n + 2) * sizeof(char *));
+        if (!c || !s) {
+                free(s);
+                return -ENOMEM;
+        }
+        c[n] = s;
+        c[n + 1] = NULL;
+        *l = c;
+        return 0;
+}
+
+static int record_read(const char *path, Record *ret)
+{
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+
+        *ret = (Record){ 0 };
+        if (!f)
+                return -errno;
+        while (getline(&line, &size, f) > 0) {
+                char *eq = strchr(line, '='), *v;
+                unsigned u;
+                if (!eq)
+                        continue;
+                *eq = 0;
+                v = eq + 1;
+                v[strcspn(v, "\n")] = 0;
+                if (streq(line, "class"))
+                        ret->class_name = get_hex(v);
+                else if (streq(line, "instance"))
+                        ret->instance = get_hex(v);
+                else if (streq(line, "mount_point") && *v)
+                        ret->mount_point = get_hex(v);
+                else if (streq(line, "unit") && *v)
+                        ret->unit = get_hex(v);
+                else if (streq(line, "arg"))
+                        (void) strv_push(&ret->args, *v ? get_hex(v) : strdup(""));
+                else if (streq(line, "argv"))
+                        (void) strv_push(&ret->argv, *v ? get_hex(v) : strdup(""));
+                else if (streq(line, "pid"))
+                        ret->pid = (pid_t) atoi(v);
+                else if (streq(line, "starttime"))
+                        ret->starttime = strtoull(v, NULL, 10);
+                else if (streq(line, "start_time"))
+                        ret->start_time = strtoull(v, NULL, 10);
+                else if (streq(line, "started_by") && sscanf(v, "%u", &u) == 1)
+                        ret->started_by = u;
+                else if (streq(line, "run_as") && sscanf(v, "%u", &u) == 1)
+                        ret->run_as = u;
+                else if (streq(line, "run_as_gid") && sscanf(v, "%u", &u) == 1)
+                        ret->run_as_gid = u;
+                else if (streq(line, "restarts") && sscanf(v, "%u", &u) == 1)
+                        ret->restarts = u;
+        }
+        return ret->class_name && ret->instance && ret->pid > 0 ? 0 : -EBADMSG;
+}
+
+/* The output pipes systemd kept for us, by name. */
+static int take_stored_fd(char **names, int n, const char *what, pid_t pid)
+{
+        char name[64];
+
+        fd_name(name, what, pid);
+        for (int k = 0; k < n; k++)
+                if (names && names[k] && streq(names[k], name)) {
+                        free(names[k]);
+                        names[k] = NULL;
+                        return SD_LISTEN_FDS_START + k;
+                }
+        return -1;
+}
+
+static void adopt_one(Manager *m, const char *path, char **names, int n_fds)
+{
+        _cleanup_(record_done) Record rec = { 0 };
+        const ClassEntry *entry;
+        InstanceIdentity id = { 0 };
+        Instance *i;
+        int pidfd, r;
+
+        if (record_read(path, &rec) < 0) {
+                log_warning("%s: unreadable instance record, removed", path);
+                (void) unlink(path);
+                return;
+        }
+        if (process_start_time(rec.pid) != rec.starttime || rec.starttime == 0) {
+                log_info("%s/%s (pid %d) is no longer running", rec.class_name, rec.instance, (int) rec.pid);
+                (void) unlink(path);
+                return;
+        }
+        entry = manager_find_class(m, rec.class_name);
+        if (!entry || !entry->class) {
+                log_warning("%s/%s (pid %d) runs, but class '%s' is gone: left alone, not adopted",
+                            rec.class_name, rec.instance, (int) rec.pid, rec.class_name);
+                return;
+        }
+        pidfd = (int) syscall(SYS_pidfd_open, rec.pid, 0);
+        if (pidfd < 0) {
+                log_warning_errno(errno, "%s/%s: cannot watch pid %d: %m", rec.class_name, rec.instance,
+                                  (int) rec.pid);
+                return;
+        }
+        id.started_by = rec.started_by;
+        id.uid = rec.run_as;
+        id.gid = rec.run_as_gid;
+        r = instance_new(m, entry->class, rec.instance, rec.args, rec.mount_point, &id, &i);
+        if (r < 0) {
+                close(pidfd);
+                return;
+        }
+        i->argv = TAKE_PTR(rec.argv);
+        i->unit = TAKE_PTR(rec.unit);
+        i->start_time_usec = rec.start_time;
+        i->restarts = rec.restarts;
+        instance_adopt(i, rec.pid, pidfd, take_stored_fd(names, n_fds, "out", rec.pid),
+                       take_stored_fd(names, n_fds, "err", rec.pid));
+        log_info("%s/%s: adopted (pid %d)", i->class_name, i->name, (int) i->pid);
+}
+
+void state_adopt(Manager *m)
+{
+        _cleanup_free_ char *dir = NULL;
+        char **names = NULL;
+        DIR *d;
+        int n_fds = sd_listen_fds_with_names(true, &names);
+
+        if (asprintf(&dir, "%s/instances", m->state_dir) >= 0 && (d = opendir(dir))) {
+                for (struct dirent *de; (de = readdir(d));) {
+                        _cleanup_free_ char *path = NULL;
+                        if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
+                                continue;
+                        if (asprintf(&path, "%s/%s", dir, de->d_name) >= 0)
+                                adopt_one(m, path, names, n_fds);
+                }
+                closedir(d);
+        }
+        /* Pipes of instances that are gone: drop them from the store too. */
+        for (int k = 0; k < n_fds; k++) {
+                if (names && names[k]) {
+                        (void) sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=%s", names[k]);
+                        close(SD_LISTEN_FDS_START + k);
+                }
+        }
+        strv_free(names);
+        manager_instances_changed(m);
+}
