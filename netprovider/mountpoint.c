@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Mount points: canonical paths (that string is %2 and what GetInfo's
+ * MountPoint holds, so delete can find the instance again), default ones
+ * named like winfsp@.service's, and an early ownership check with a
+ * sentence a user understands.
+ */
+#include <limits.h>
+#include <pwd.h>
+#include <sys/stat.h>
+
+#include "macro.h"
+#include "mountpoint.h"
+#include "net.h"
+
+/* systemd's unit-name escaping: keep [A-Za-z0-9:_.], '/' becomes '-', the rest "\xNN". */
+static bool char_is_plain(char c)
+{
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+               c == '_' || c == '.';
+}
+
+int mount_point_escape(const FspRemoteName *remote, char **ret)
+{
+        /* "//class/instance" or "//class": escape what follows the "//". */
+        const char *s = remote->normalized + 2;
+        size_t n = strlen(s);
+        char *out = malloc(n * 4 + 1), *p = out;
+
+        if (!out)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                char c = s[i];
+
+                if (c == '/')
+                        *p++ = '-';
+                else if (char_is_plain(c) && !(i == 0 && c == '.'))
+                        *p++ = c;
+                else
+                        p += sprintf(p, "\\x%02x", (unsigned char) c);
+        }
+        *p = 0;
+        if (p - out > NAME_MAX) {
+                free(out);
+                return -ENAMETOOLONG;
+        }
+        *ret = out;
+        return 0;
+}
+
+/* mkdir -p; existing directories are fine. */
+static int mkdir_parents_and_self(const char *path, mode_t mode)
+{
+        _cleanup_free_ char *copy = strdup(path);
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *p = copy + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = 0;
+                if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                *p = '/';
+        }
+        if (mkdir(copy, mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+static int default_parent_dir(char **ret)
+{
+        const char *runtime = getenv("XDG_RUNTIME_DIR");
+        char *dir;
+
+        if (!isempty(runtime) && runtime[0] == '/') {
+                if (asprintf(&dir, "%s/winfsp", runtime) < 0)
+                        return -ENOMEM;
+        } else if (getuid() == 0) {
+                dir = strdup("/run/winfsp");
+                if (!dir)
+                        return -ENOMEM;
+        } else
+                return net_fail(-ENXIO, NET_EXIT_USAGE,
+                                "no mount point given and XDG_RUNTIME_DIR is not set: name a mount point");
+        *ret = dir;
+        return 0;
+}
+
+static int default_mount_point(const FspRemoteName *remote, char **ret)
+{
+        _cleanup_free_ char *parent = NULL, *name = NULL;
+        char *path;
+        int r;
+
+        r = default_parent_dir(&parent);
+        if (r < 0)
+                return r;
+        r = mount_point_escape(remote, &name);
+        if (r == -ENAMETOOLONG)
+                return net_fail(r, NET_EXIT_INVALID_ARGUMENT,
+                                "the remote name is too long for a default mount point: name a mount point");
+        if (r < 0)
+                return net_fail(r, NET_EXIT_FAILURE, "%s", strerror(-r));
+        /* /run/winfsp/conf.d is a class directory, never a mount point. */
+        if (streq(name, "conf.d"))
+                return net_fail(-EINVAL, NET_EXIT_INVALID_ARGUMENT,
+                                "'%s/conf.d' cannot be a mount point: name a mount point", parent);
+
+        r = mkdir_parents_and_self(parent, getuid() == 0 ? 0755 : 0700);
+        if (r < 0)
+                return net_fail(r, NET_EXIT_FAILURE, "cannot create %s: %s", parent, strerror(-r));
+        if (asprintf(&path, "%s/%s", parent, name) < 0)
+                return -ENOMEM;
+        if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+                r = -errno;
+                net_fail(r, NET_EXIT_FAILURE, "cannot create mount point %s: %m", path);
+                free(path);
+                return r;
+        }
+        *ret = path;
+        return 0;
+}
+
+static int check_owner(const char *path, const struct stat *st)
+{
+        struct passwd *pw;
+
+        if (getuid() == 0 || st->st_uid == getuid())
+                return 0;
+        pw = getpwuid(st->st_uid);
+        if (pw)
+                return net_fail(-EACCES, NET_EXIT_ACCESS_DENIED,
+                                "mount point %s belongs to %s, not to you: mount on a directory you own", path,
+                                pw->pw_name);
+        return net_fail(-EACCES, NET_EXIT_ACCESS_DENIED,
+                        "mount point %s belongs to uid %u, not to you: mount on a directory you own", path,
+                        (unsigned) st->st_uid);
+}
+
+int mount_point_resolve(const char *given, const FspRemoteName *remote, bool create, char **ret)
+{
+        _cleanup_free_ char *chosen = NULL, *canonical = NULL;
+        const char *path = given;
+        struct stat st;
+        int r;
+
+        if (!given) {
+                r = default_mount_point(remote, &chosen);
+                if (r < 0)
+                        return r;
+                path = chosen;
+        } else if (isempty(given))
+                return net_fail(-EINVAL, NET_EXIT_USAGE, "the mount point is an empty string");
+        else if (create) {
+                _cleanup_free_ char *absolute = NULL;
+
+                r = mount_point_canonical(given, &absolute);
+                if (r < 0)
+                        return net_fail(r, NET_EXIT_FAILURE, "mount point %s: %s", given, strerror(-r));
+                r = mkdir_parents_and_self(absolute, 0755);
+                if (r < 0)
+                        return net_fail(r, NET_EXIT_FAILURE, "cannot create mount point %s: %s", given,
+                                        strerror(-r));
+        }
+
+        canonical = realpath(path, NULL);
+        if (!canonical) {
+                r = -errno;
+                if (r == -ENOENT)
+                        return net_fail(r, NET_EXIT_FAILURE,
+                                        "mount point %s does not exist (--mkdir creates it)", path);
+                if (r == -ENOTCONN)
+                        return net_fail(r, NET_EXIT_FAILURE,
+                                        "mount point %s: %s (a file system that died is still mounted "
+                                        "there: umount it)", path, strerror(-r));
+                return net_fail(r, NET_EXIT_FAILURE, "mount point %s: %s", path, strerror(-r));
+        }
+        if (stat(canonical, &st) < 0)
+                return net_fail(-errno, NET_EXIT_FAILURE, "mount point %s: %m", canonical);
+        if (!S_ISDIR(st.st_mode))
+                return net_fail(-ENOTDIR, NET_EXIT_FAILURE, "mount point %s is not a directory", canonical);
+        r = check_owner(canonical, &st);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(canonical);
+        return 0;
+}
+
+/* Drop ".", empty elements and ".." (lexically) from an absolute path, in place. */
+static void path_simplify(char *path)
+{
+        char *out = path + 1;
+        const char *in = path + 1;
+
+        while (*in) {
+                const char *end = strchrnul(in, '/');
+                size_t n = (size_t) (end - in);
+
+                if (n == 0 || (n == 1 && in[0] == '.')) {
+                        /* nothing */
+                } else if (n == 2 && in[0] == '.' && in[1] == '.') {
+                        if (out > path + 1) {
+                                out--; /* the '/' after the last element */
+                                while (out > path + 1 && out[-1] != '/')
+                                        out--;
+                        }
+                } else {
+                        memmove(out, in, n);
+                        out += n;
+                        *out++ = '/';
+                }
+                in = *end ? end + 1 : end;
+        }
+        if (out > path + 1)
+                out--; /* no trailing slash */
+        *out = 0;
+}
+
+int mount_point_canonical(const char *path, char **ret)
+{
+        char *resolved = realpath(path, NULL), *absolute;
+
+        if (resolved) {
+                *ret = resolved;
+                return 0;
+        }
+        if (path[0] == '/')
+                absolute = strdup(path);
+        else {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
+
+                if (!cwd)
+                        return -errno;
+                if (asprintf(&absolute, "%s/%s", cwd, path) < 0)
+                        absolute = NULL;
+        }
+        if (!absolute)
+                return -ENOMEM;
+        path_simplify(absolute);
+        *ret = absolute;
+        return 0;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * winfsp-net and mount.winfsp: the network provider. One program, two ways
+ * in (the winfsp-net verbs and mount(8)'s helper convention), one code path
+ * for mounting (net_use()).
+ */
+#pragma once
+
+#include <fsp/keyring.h>
+#include <fsp/secret.h>
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+
+/*
+ * Exit codes of winfsp-net, one per failure family; 3..11 follow the
+ * launcher's errors in the order of launch.h (the same table as launchctl).
+ * mount.winfsp maps them to mount(8)'s codes (see mount.c).
+ */
+typedef enum NetExit {
+        NET_EXIT_OK = 0,
+        NET_EXIT_FAILURE = 1,
+        NET_EXIT_USAGE = 2,
+        NET_EXIT_NO_SUCH_CLASS = 3,
+        NET_EXIT_NO_SUCH_INSTANCE = 4,
+        NET_EXIT_INSTANCE_EXISTS = 5,
+        NET_EXIT_ACCESS_DENIED = 6,
+        NET_EXIT_AUTHENTICATION_FAILED = 7,
+        NET_EXIT_TIMEOUT = 8,
+        NET_EXIT_INVALID_ARGUMENT = 9,
+        NET_EXIT_CONFIGURATION_ERROR = 10,
+        NET_EXIT_START_FAILED = 11,
+        NET_EXIT_NO_LAUNCHER = 12,
+        NET_EXIT_NO_PASSWORD = 13,  /* a password was needed and none could be had */
+        NET_EXIT_FS_FAILED = 14,    /* --foreground: the file system ended with a failure */
+} NetExit;
+
+/* ---- messages (log.c) */
+
+/* "winfsp-net" or "mount.winfsp": the first word of every message. */
+void net_log_set_program(const char *name);
+const char *net_log_program(void);
+
+/* What is being done, e.g. "use //memfs/x": the second part of every error. */
+void net_log_set_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* -v: net_log_verbose() prints; otherwise it is silent. */
+void net_log_set_verbose(bool verbose);
+void net_log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "program: context: message" on stderr; the run still goes on. */
+void net_log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * "program: context: message" on stderr, and remember code as the exit
+ * status. Returns r (a negative errno) for "return net_fail(r, ...)".
+ */
+int net_fail(int r, NetExit code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Same, for a failed launcher call: the family and message come from the D-Bus error. */
+int net_fail_bus(int r, const sd_bus_error *error, const char *what);
+
+/* The exit status for the first failure reported (NET_EXIT_FAILURE if none was). */
+NetExit net_exit_status(void);
+
+/* ---- mounting: winfsp-net use and mount.winfsp (use.c) */
+
+typedef struct UseRequest {
+        const char *remote;       /* "//class/instance[/more]" as typed */
+        const char *mount_point;  /* NULL: choose one under $XDG_RUNTIME_DIR/winfsp */
+        char **extra_args;        /* %4 and up; may be NULL */
+        const char *user;         /* --user / -o user=; NULL when not given */
+        const char *remember;     /* --remember / -o remember=; NULL when not given */
+        const char *bus_address;  /* NULL: the system bus */
+        bool password_stdin;
+        bool mkdir;               /* create a missing mount point */
+        bool foreground;          /* stay until the instance ends (winfsp@.service) */
+        bool fake;                /* mount.winfsp -f: everything but the start */
+        bool quiet;               /* mount.winfsp: say nothing on success */
+} UseRequest;
+
+int net_use(const UseRequest *req);
+
+/* ---- the other verbs (list.c, forget.c) */
+
+int net_list(const char *bus_address, bool json);
+int net_delete(const char *target, const char *bus_address);
+int net_forget(const char *remote);
+
+/* ---- mount(8)'s way in (mount.c) */
+
+int mount_winfsp_main(int argc, char **argv);
+
+/* ---- small helpers shared by the files here */
+
+static inline void secret_freep(FspSecret **s)
+{
+        fsp_secret_free(*s);
+}
+#define _cleanup_secret_ __attribute__((cleanup(secret_freep)))

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Mounting a remote: the one code path behind "winfsp-net use" and
+ * mount.winfsp. Parse the remote, settle the mount point, learn from the
+ * launcher whether the class wants credentials, log in (credentials.c),
+ * and for --foreground stay with the instance (foreground.c).
+ *
+ * The template arguments: %1 the normalized remote, %2 the canonical mount
+ * point, %3 the user name (Credentials=3; empty otherwise), %4.. extra ARGs.
+ */
+#include <fsp/launch.h>
+
+#include "credentials.h"
+#include "foreground.h"
+#include "macro.h"
+#include "mountpoint.h"
+#include "net.h"
+
+#define EXTRA_ARGS_MAX 6 /* %4..%9 */
+
+typedef struct Use {
+        const UseRequest *req;
+        FspRemoteName remote;
+        char *mount_point;
+        sd_bus *bus;
+        unsigned credentials;
+        bool attach;
+} Use;
+
+static void use_done(Use *u)
+{
+        fsp_remote_name_done(&u->remote);
+        free(u->mount_point);
+        sd_bus_flush_close_unref(u->bus);
+}
+
+static int build_args(const Use *u, const char *user, char ***ret)
+{
+        size_t n_extra = strv_length(u->req->extra_args), n = 0;
+        char **args = calloc(3 + n_extra + 1, sizeof(char *));
+        bool with_user = user || n_extra > 0;
+
+        if (!args)
+                return -ENOMEM;
+        args[n++] = strdup(u->remote.normalized);
+        args[n++] = strdup(u->mount_point);
+        if (with_user)
+                args[n++] = strdup(strempty(user));
+        STRV_FOREACH(a, u->req->extra_args)
+                args[n++] = strdup(*a);
+        for (size_t i = 0; i < n; i++)
+                if (!args[i]) {
+                        strv_free(args);
+                        return -ENOMEM;
+                }
+        *ret = args;
+        return 0;
+}
+
+/* One start, with or without a secret; the secret travels as a pipe, never as a string. */
+static int start_attempt(const char *user, const FspSecret *password, char **ret_reason, void *userdata)
+{
+        Use *u = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_strv_free_ char **args = NULL;
+        _cleanup_close_ int fd = -1;
+        FspStartOptions options = FSP_START_OPTIONS_INIT;
+        const char *class_name = u->remote.class_name, *instance = u->remote.instance;
+        int r;
+
+        r = build_args(u, user, &args);
+        if (r < 0)
+                return net_fail(r, NET_EXIT_FAILURE, "%s", strerror(-r));
+        if (password) {
+                r = fsp_secret_to_pipe(password, &fd);
+                if (r < 0)
+                        return net_fail(r, NET_EXIT_FAILURE, "cannot hand the password over: %s", strerror(-r));
+        }
+
+        net_log_verbose("starting class %s instance %s at %s", class_name, instance, u->mount_point);
+        if (u->attach) {
+                options.secret_fd = fd;
+                options.attach_to_caller_unit = true;
+                r = fsp_launch_start_with_options(u->bus, class_name, instance, args, &options, &error);
+        } else if (password)
+                r = fsp_launch_start_with_secret(u->bus, class_name, instance, args, fd, &error);
+        else
+                r = fsp_launch_start(u->bus, class_name, instance, args, &error);
+        if (r >= 0)
+                return 0;
+
+        if (password && fsp_launch_error_from_bus(&error) == FSP_LAUNCH_AUTHENTICATION_FAILED) {
+                if (ret_reason && error.message)
+                        *ret_reason = strdup(error.message);
+                return -EKEYREJECTED;
+        }
+        return net_fail_bus(r, &error, NULL);
+}
+
+/* Credentials= of the class, as ListClasses tells; 0 when the class is not listed (Start will say why). */
+static int class_credentials(Use *u)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        FspClassInfo *classes = NULL;
+        size_t n = 0;
+        int r;
+
+        r = fsp_launch_list_classes(u->bus, &classes, &n, &error);
+        if (r < 0)
+                return net_fail_bus(r, &error, NULL);
+
+        u->credentials = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (!streq(classes[i].name, u->remote.class_name))
+                        continue;
+                u->credentials = classes[i].credentials;
+                if (u->credentials != 0 && !classes[i].can_start) {
+                        fsp_class_infos_free(classes, n);
+                        return net_fail(-EACCES, NET_EXIT_ACCESS_DENIED,
+                                        "class '%s' does not let you start instances", u->remote.class_name);
+                }
+        }
+        fsp_class_infos_free(classes, n);
+        return 0;
+}
+
+static int parse_request(Use *u, FspRemember *ret_remember)
+{
+        const UseRequest *req = u->req;
+        FspError err;
+        int r;
+
+        r = fsp_remote_name_parse(req->remote, &u->remote, &err);
+        if (r < 0) {
+                char buf[1200];
+                return net_fail(r, NET_EXIT_INVALID_ARGUMENT, "invalid remote name: %s",
+                                fsp_error_format(&err, buf, sizeof(buf)));
+        }
+        if (req->quiet)
+                net_log_set_context("mount %s on %s", u->remote.normalized, strempty(req->mount_point));
+        else
+                net_log_set_context("use %s", u->remote.normalized);
+
+        *ret_remember = _FSP_REMEMBER_INVALID;
+        if (req->remember) {
+                *ret_remember = fsp_remember_from_string(req->remember);
+                if (*ret_remember < 0)
+                        return net_fail(-EINVAL, NET_EXIT_USAGE,
+                                        "invalid remember value '%s': never, session or forever", req->remember);
+        }
+        if (strv_length(req->extra_args) > EXTRA_ARGS_MAX)
+                return net_fail(-E2BIG, NET_EXIT_USAGE, "too many arguments: %zu given, at most %d after the remote",
+                                strv_length(req->extra_args), EXTRA_ARGS_MAX);
+        return 0;
+}
+
+static void say_mounted(const Use *u)
+{
+        if (u->req->quiet)
+                net_log_verbose("%s mounted at %s", u->remote.normalized, u->mount_point);
+        else {
+                printf("%s mounted at %s\n", u->remote.normalized, u->mount_point);
+                fflush(stdout);
+        }
+}
+
+static int log_in_or_start(Use *u, FspRemember remember)
+{
+        const UseRequest *req = u->req;
+        Login login = {
+                .remote = &u->remote,
+                .credentials = u->credentials,
+                .user = req->user,
+                .password_stdin = req->password_stdin,
+                .remember = remember,
+        };
+
+        if (u->credentials == 0) {
+                if (req->user)
+                        net_log_warning("class '%s' takes no user name: '%s' is ignored", u->remote.class_name,
+                                        req->user);
+                return start_attempt(NULL, NULL, NULL, u);
+        }
+        if (u->credentials != 3 && req->user)
+                net_log_warning("class '%s' takes no user name: '%s' is ignored", u->remote.class_name, req->user);
+        return login_run(&login, start_attempt, u);
+}
+
+int net_use(const UseRequest *req)
+{
+        _cleanup_(use_done) Use u = { .req = req };
+        Supervisor *supervisor = NULL;
+        FspRemember remember;
+        int r;
+
+        r = parse_request(&u, &remember);
+        if (r < 0)
+                return r;
+        r = mount_point_resolve(req->mount_point, &u.remote, req->mkdir, &u.mount_point);
+        if (r < 0)
+                return r;
+
+        r = fsp_launch_open(false, req->bus_address, &u.bus);
+        if (r < 0)
+                return net_fail(r, NET_EXIT_NO_LAUNCHER, "cannot connect to the system bus: %s", strerror(-r));
+        r = class_credentials(&u);
+        if (r < 0)
+                return r;
+
+        if (req->fake) {
+                net_log_verbose("would start class %s instance %s at %s (credentials %u); not started (-f)",
+                                u.remote.class_name, u.remote.instance, u.mount_point, u.credentials);
+                return 0;
+        }
+
+        if (req->foreground) {
+                u.attach = supervisor_should_attach();
+                r = supervisor_new(u.bus, u.remote.class_name, u.remote.instance, u.remote.normalized, &supervisor);
+                if (r < 0)
+                        return net_fail(r, NET_EXIT_FAILURE, "cannot watch the instance: %s", strerror(-r));
+        }
+
+        r = log_in_or_start(&u, remember);
+        if (r < 0) {
+                supervisor_free(supervisor);
+                return r;
+        }
+        say_mounted(&u);
+        if (!supervisor)
+                return 0;
+
+        r = supervisor_run(supervisor, u.mount_point);
+        supervisor_free(supervisor);
+        return r;
+}
