@@ -97,17 +97,14 @@ static int parse_time(const char *s, uint64_t *ret_usec)
 
         for (s += strspn(s, " \t"); *s; s += strspn(s, " \t")) {
                 uint64_t n = 0, unit = USEC_PER_SEC, v;
-                size_t digits = strspn(s, "0123456789"), letters;
-                int r;
+                size_t digits, letters;
 
-                if (digits == 0 || digits > 19)
-                        return digits ? -ERANGE : -EINVAL;
-                _cleanup_free_ char *number = strndup(s, digits);
-                if (!number)
-                        return -ENOMEM;
-                r = parse_unsigned(number, &n);
-                if (r < 0)
-                        return r;
+                for (digits = 0; s[digits] >= '0' && s[digits] <= '9'; digits++)
+                        if (__builtin_mul_overflow(n, 10, &n) ||
+                            __builtin_add_overflow(n, (uint64_t) (s[digits] - '0'), &n))
+                                return -ERANGE;
+                if (digits == 0)
+                        return -EINVAL;
                 s += digits;
                 s += strspn(s, " \t");
                 letters = strspn(s, "abcdefghijklmnopqrstuvwxyz");
@@ -120,6 +117,7 @@ static int parse_time(const char *s, uint64_t *ret_usec)
                         return -ERANGE;
                 parts++;
         }
+        /* A bare number is seconds, alone: "1 30" is a typo, not 31 s. */
         if (parts == 0 || (bare && parts > 1))
                 return -EINVAL;
         *ret_usec = total;
@@ -131,8 +129,6 @@ static int parse_time_key(FspClass *c, void *field, const char *value, FspError 
         uint64_t usec;
         int r = parse_time(value, &usec);
 
-        if (r == -ENOMEM)
-                return fsp_error_set(err, r, 0, 0, "out of memory");
         if (r == -EINVAL)
                 return fsp_error_set(err, r, 0, 0,
                                      "invalid time '%s'; write e.g. 30, 30s, 500ms, 1min 30s or 2h", value);
@@ -429,7 +425,7 @@ static size_t value_length(const char *value)
 /* Add one line's part of the value, after a single space if it continues one. */
 static int pending_append(PendingValue *v, const char *value, unsigned line, unsigned column)
 {
-        size_t n = value_length(value), sep = v->n_segments > 0;
+        size_t n = value_length(value), sep = v->len > 0;
         Segment *segments = reallocarray(v->segments, v->n_segments + 1, sizeof(Segment));
         char *text;
 

@@ -1,7 +1,7 @@
 # Unit tests of fsp-config: classes (INI), class directories, command-line
 # templates, the SDDL-like language and its access check, names, errors.
 # They link the object library directly, not libfsp.so.
-foreach(part error class class-dirs cmdline sddl access names)
+foreach(part error class class-dirs cmdline sddl access names parsers-fuzz)
   if(NOT EXISTS ${CMAKE_CURRENT_LIST_DIR}/test-${part}.c)
     continue()
   endif()

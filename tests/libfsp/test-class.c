@@ -413,6 +413,11 @@ static void test_continuation(void)
         }
         fsp_class_unref(c);
 
+        /* A value may start on the next line. */
+        c = parse_ok(HEAD "Description=\n  starts below\n", &w);
+        CHECK_STR(c ? c->description : NULL, "starts below");
+        fsp_class_unref(c);
+
         /* An error in a continuation line is reported at its own line and column. */
         CHECK_ERRNO(parse(HEAD "Security=D:P(A;;RPWPLC;;;SY)\n"
                                "  (A;;RPWPLC;;;BA)\n"
