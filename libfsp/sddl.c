@@ -347,6 +347,8 @@ static int parse_dacl_flags(Parser *p)
                 } else if (s[0] == 0 || s[0] == '(' || char_is_blank(s[0]) ||
                            (char_is_upper(s[0]) && s[1] == ':'))
                         return 0;
+                else if (strcspn(s, "( \t") > strcspn(s, ";"))
+                        return parser_error(p, p->pos, "missing '(' to open the ACE");
                 else
                         return parser_error(p, p->pos, "unknown DACL flag '%.*s'; known are P, AI and AR",
                                             s[0] == 'A' && s[1] ? 2 : 1, s);
@@ -401,6 +403,8 @@ static int parse_part(Parser *p)
                 return parser_error(p, p->pos, "an ACE '(...)' must follow D:");
         if (c == ')')
                 return parser_error(p, p->pos, "unexpected ')' without a matching '('");
+        if (p->seen_dacl && (c == 'A' || c == 'D') && next == ';')
+                return parser_error(p, p->pos, "missing '(' to open the ACE");
         return parser_error(p, p->pos, "unexpected '%c'; expected a part O:, G: or D:", c);
 }
 

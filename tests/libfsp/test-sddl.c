@@ -122,7 +122,10 @@ static void test_malformed(void)
         check_error("(A;;RP;;;WD)", 1, "must follow D:");
         check_error("D:PX(A;;RP;;;WD)", 4, "unknown DACL flag 'X'");
         check_error("D:AZ(A;;RP;;;WD)", 3, "unknown DACL flag 'AZ'");
-        check_error("D:A;;RP;;;WD)", 3, "unknown DACL flag 'A;'");
+        check_error("D:A;;RP;;;WD)", 3, "missing '(' to open the ACE");
+        check_error("D:PA;;RP;;;WD)", 4, "missing '(' to open the ACE");
+        check_error("D:(A;;RP;;;WD)A;;RP;;;WD)", 15, "missing '(' to open the ACE");
+        check_error("D:(A;;RP;;;WD) A", 16, "unexpected 'A'");
         check_error("D:(A;;RP;;;WD", 14, "missing ')'");
         check_error("D:(A;;RP;;;WD(A;;RP;;;WD)", 14, "missing ')' before '('");
         check_error("D:(A;;RP;;;WD (A;;RP;;;WD)", 14, "missing ')' after the trustee");
