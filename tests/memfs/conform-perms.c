@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Modes, ownership and access: chmod, umask, chown rules, set-id bits,
+ * setgid directories, the sticky bit, EACCES for an unprivileged user, and
+ * mknod. "The actor" is the unprivileged identity (see as_actor()).
+ */
+#include <sys/socket.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "fsconform.h"
+
+static mode_t mode_of(int dirfd, const char *name)
+{
+        struct stat st;
+        return stat_at(dirfd, name, &st) < 0 ? (mode_t) -1 : st.st_mode & 07777;
+}
+
+static Result mode_chmod(Ctx *c)
+{
+        static const mode_t modes[] = {0, 0777, 0444, 0640, 01777, 04755, 02755, 06711, 07777, 0100};
+        _cleanup_close_ int fd = -1;
+
+        EXPECT_OK(create_file(c->dirfd, "f", 0644));
+        EXPECT_OK(mkdirat(c->dirfd, "d", 0755));
+        for (size_t i = 0; i < ELEMENTSOF(modes); i++) {
+                EXPECT_OK(fchmodat(c->dirfd, "f", modes[i], 0));
+                EXPECT_MODE(mode_of(c->dirfd, "f"), modes[i]);
+                EXPECT_OK(fchmodat(c->dirfd, "d", modes[i] | 0700, 0));
+                EXPECT_MODE(mode_of(c->dirfd, "d"), modes[i] | 0700);
+        }
+        EXPECT_OK(fchmodat(c->dirfd, "f", 0600, 0));
+        EXPECT_OK(fd = openat(c->dirfd, "f", O_RDONLY));
+        EXPECT_OK(fchmod(fd, 0604));
+        EXPECT_MODE(mode_of(c->dirfd, "f"), 0604);
+        EXPECT_ERRNO(fchmodat(c->dirfd, "missing", 0644, 0), ENOENT);
+        return RESULT_PASS;
+}
+
+static Result mode_umask(Ctx *c)
+{
+        static const struct {
+                mode_t mask, file, dir;
+        } cases[] = {{022, 0644, 0755}, {077, 0600, 0700}, {0, 0666, 0777}, {0777, 0, 0}};
+        char name[16];
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                umask(cases[i].mask);
+                snprintf(name, sizeof(name), "f%zu", i);
+                EXPECT_OK(create_file(c->dirfd, name, 0666));
+                EXPECT_MODE(mode_of(c->dirfd, name), cases[i].file);
+                snprintf(name, sizeof(name), "p%zu", i);
+                EXPECT_OK(mknodat(c->dirfd, name, S_IFIFO | 0666, 0));
+                EXPECT_MODE(mode_of(c->dirfd, name), cases[i].file);
+                snprintf(name, sizeof(name), "d%zu", i);
+                EXPECT_OK(mkdirat(c->dirfd, name, 0777));
+                EXPECT_MODE(mode_of(c->dirfd, name), cases[i].dir);
+                snprintf(name, sizeof(name), "l%zu", i);
+                EXPECT_OK(symlinkat("x", c->dirfd, name));
+                EXPECT_MODE(mode_of(c->dirfd, name), 0777);
+        }
+        umask(0);
+        return RESULT_PASS;
+}
+
+/* New files, directories, symlinks and fifos belong to their creator. */
+static Result create_owned(Ctx *c, void *arg)
+{
+        static const char *const names[] = {"f", "d", "l", "p"};
+        const char *prefix = arg;
+        char name[32];
+        struct stat st;
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                snprintf(name, sizeof(name), "%s-%s", prefix, names[i]);
+                switch (i) {
+                case 0:
+                        EXPECT_OK(create_file(c->dirfd, name, 0644));
+                        break;
+                case 1:
+                        EXPECT_OK(mkdirat(c->dirfd, name, 0755));
+                        break;
+                case 2:
+                        EXPECT_OK(symlinkat("x", c->dirfd, name));
+                        break;
+                default:
+                        EXPECT_OK(mknodat(c->dirfd, name, S_IFIFO | 0644, 0));
+                }
+                EXPECT_OK(stat_at(c->dirfd, name, &st));
+                if (st.st_uid != geteuid() || st.st_gid != getegid())
+                        FAIL("%s belongs to %u:%u, expected %u:%u", name, (unsigned) st.st_uid,
+                             (unsigned) st.st_gid, (unsigned) geteuid(), (unsigned) getegid());
+        }
+        return RESULT_PASS;
+}
+
+static Result owner_new(Ctx *c)
+{
+        EXPECT_PASS(create_owned(c, "self"));
+        if (c->root)
+                EXPECT_PASS(as_actor(c, create_owned, "actor"));
+        return RESULT_PASS;
+}
+
+static Result expect_owner(Ctx *c, const char *name, uid_t uid, gid_t gid)
+{
+        struct stat st;
+
+        if (stat_at(c->dirfd, name, &st) < 0)
+                FAIL("stat %s: %s", name, errname(errno));
+        if (st.st_uid != uid || st.st_gid != gid)
+                FAIL("%s belongs to %u:%u, expected %u:%u", name, (unsigned) st.st_uid, (unsigned) st.st_gid,
+                     (unsigned) uid, (unsigned) gid);
+        return RESULT_PASS;
+}
+
+static Result chown_root(Ctx *c)
+{
+        if (!c->root)
+                SKIP("needs root");
+        EXPECT_OK(create_file(c->dirfd, "f", 0644));
+        EXPECT_OK(fchownat(c->dirfd, "f", 1234, 5678, 0));
+        EXPECT_PASS(expect_owner(c, "f", 1234, 5678));
+        EXPECT_OK(fchownat(c->dirfd, "f", (uid_t) -1, 4321, 0));
+        EXPECT_PASS(expect_owner(c, "f", 1234, 4321));
+        EXPECT_OK(fchownat(c->dirfd, "f", (uid_t) -1, (gid_t) -1, 0));
+        EXPECT_PASS(expect_owner(c, "f", 1234, 4321));
+
+        /* AT_SYMLINK_NOFOLLOW changes the link, otherwise the target */
+        EXPECT_OK(symlinkat("f", c->dirfd, "l"));
+        EXPECT_OK(fchownat(c->dirfd, "l", 111, 222, AT_SYMLINK_NOFOLLOW));
+        EXPECT_PASS(expect_owner(c, "l", 111, 222));
+        EXPECT_PASS(expect_owner(c, "f", 1234, 4321));
+        EXPECT_OK(fchownat(c->dirfd, "l", 333, 444, 0));
+        EXPECT_PASS(expect_owner(c, "f", 333, 444));
+        EXPECT_PASS(expect_owner(c, "l", 111, 222));
+
+        EXPECT_OK(mkdirat(c->dirfd, "d", 02755));
+        EXPECT_OK(fchmodat(c->dirfd, "d", 02755, 0));
+        EXPECT_OK(fchownat(c->dirfd, "d", 555, 666, 0));
+        EXPECT_PASS(expect_owner(c, "d", 555, 666));
+        EXPECT_MODE(mode_of(c->dirfd, "d"), 02755);
+
+        /* chown of a regular file drops set-user-ID, and set-group-ID when
+         * the group may execute, even for root */
+        EXPECT_OK(fchmodat(c->dirfd, "f", 06755, 0));
+        EXPECT_OK(fchownat(c->dirfd, "f", 1, 1, 0));
+        EXPECT_MODE(mode_of(c->dirfd, "f"), 0755);
+        return RESULT_PASS;
+}
+
+static bool in_groups(gid_t g)
+{
+        gid_t list[256];
+        int n = getgroups(ELEMENTSOF(list), list);
+
+        if (getegid() == g)
+                return true;
+        for (int i = 0; i < n; i++)
+                if (list[i] == g)
+                        return true;
+        return false;
+}
+
+static Result chown_user_actor(Ctx *c, void *arg)
+{
+        struct stat st;
+
+        EXPECT_OK(create_file(c->dirfd, "mine", 0644));
+        EXPECT_ERRNO(fchownat(c->dirfd, "mine", 0, (gid_t) -1, 0), EPERM);
+        if (!in_groups(0))
+                EXPECT_ERRNO(fchownat(c->dirfd, "mine", (uid_t) -1, 0, 0), EPERM);
+        EXPECT_OK(fchownat(c->dirfd, "mine", geteuid(), getegid(), 0));
+        EXPECT_OK(fchownat(c->dirfd, "mine", (uid_t) -1, (gid_t) -1, 0));
+        EXPECT_PASS(expect_owner(c, "mine", geteuid(), getegid()));
+        if (stat_at(c->dirfd, "theirs", &st) == 0) {
+                EXPECT_ERRNO(fchownat(c->dirfd, "theirs", geteuid(), (gid_t) -1, 0), EPERM);
+                EXPECT_ERRNO(fchownat(c->dirfd, "theirs", (uid_t) -1, getegid(), 0), EPERM);
+                EXPECT_PASS(expect_owner(c, "theirs", 0, 0));
+        }
+        return RESULT_PASS;
+}
+
+static Result chown_user(Ctx *c)
+{
+        if (c->root) {
+                EXPECT_OK(create_file(c->dirfd, "theirs", 0666));
+                EXPECT_OK(fchownat(c->dirfd, "theirs", 0, 0, 0));
+        }
+        return as_actor(c, chown_user_actor, NULL);
+}
+
+/* The owner's chown drops set-user-ID and executable set-group-ID. */
+static Result chown_clears_actor(Ctx *c, void *arg)
+{
+        EXPECT_OK(create_file(c->dirfd, "f", 0644));
+        EXPECT_OK(fchmodat(c->dirfd, "f", 06755, 0));
+        EXPECT_MODE(mode_of(c->dirfd, "f"), 06755);
+        EXPECT_OK(fchownat(c->dirfd, "f", (uid_t) -1, getegid(), 0));
+        EXPECT_MODE(mode_of(c->dirfd, "f"), 0755);
+
+        EXPECT_OK(create_file(c->dirfd, "g", 0644));
+        EXPECT_OK(fchmodat(c->dirfd, "g", 02745, 0));
+        EXPECT_OK(fchownat(c->dirfd, "g", geteuid(), (gid_t) -1, 0));
+        EXPECT_MODE(mode_of(c->dirfd, "g"), 02745);
+
+        EXPECT_OK(mkdirat(c->dirfd, "d", 0755));
+        EXPECT_OK(fchmodat(c->dirfd, "d", 02755, 0));
+        EXPECT_OK(fchownat(c->dirfd, "d", (uid_t) -1, getegid(), 0));
+        EXPECT_MODE(mode_of(c->dirfd, "d"), 02755);
+        return RESULT_PASS;
+}
+
+static Result chown_clears_setid(Ctx *c)
+{
+        return as_actor(c, chown_clears_actor, NULL);
+}
+
+/* A write or truncate by someone without CAP_FSETID drops set-user-ID, and
+ * set-group-ID if the group may execute. */
+static Result write_clears_actor(Ctx *c, void *arg)
+{
+        _cleanup_close_ int fd = -1;
+
+        EXPECT_OK(create_file(c->dirfd, "w", 0644));
+        EXPECT_OK(fchmodat(c->dirfd, "w", 06775, 0));
+        EXPECT_OK(fd = openat(c->dirfd, "w", O_WRONLY));
+        EXPECT_EQ(write(fd, "x", 1), 1);
+        EXPECT_OK(close(TAKE_FD(fd)));
+        EXPECT_MODE(mode_of(c->dirfd, "w"), 0775);
+
+        EXPECT_OK(create_file(c->dirfd, "t", 0644));
+        EXPECT_OK(fchmodat(c->dirfd, "t", 06775, 0));
+        EXPECT_OK(fd = openat(c->dirfd, "t", O_WRONLY));
+        EXPECT_OK(ftruncate(fd, 100));
+        EXPECT_OK(close(TAKE_FD(fd)));
+        EXPECT_MODE(mode_of(c->dirfd, "t"), 0775);
+
+        EXPECT_OK(create_file(c->dirfd, "g", 0644));
+        EXPECT_OK(fchmodat(c->dirfd, "g", 06765, 0));
+        EXPECT_OK(fd = openat(c->dirfd, "g", O_WRONLY));
+        EXPECT_EQ(write(fd, "x", 1), 1);
+        EXPECT_OK(close(TAKE_FD(fd)));
+        EXPECT_MODE(mode_of(c->dirfd, "g"), 02765);
+
+        if (stat_at(c->dirfd, "theirs", &(struct stat){}) == 0) {
+                EXPECT_OK(fd = openat(c->dirfd, "theirs", O_WRONLY));
+                EXPECT_EQ(write(fd, "x", 1), 1);
+                EXPECT_OK(close(TAKE_FD(fd)));
+                EXPECT_MODE(mode_of(c->dirfd, "theirs"), 0777);
+        }
+        return RESULT_PASS;
+}
+
+static Result write_clears_setid(Ctx *c)
+{
+        _cleanup_close_ int fd = -1;
+
+        if (c->root) {
+                /* root keeps the bits (CAP_FSETID) ... */
+                EXPECT_OK(create_file(c->dirfd, "rootw", 0644));
+                EXPECT_OK(fchmodat(c->dirfd, "rootw", 06777, 0));
+                EXPECT_OK(fd = openat(c->dirfd, "rootw", O_WRONLY));
+                EXPECT_EQ(write(fd, "x", 1), 1);
+                EXPECT_OK(close(TAKE_FD(fd)));
+                EXPECT_MODE(mode_of(c->dirfd, "rootw"), 06777);
+                /* ... a user writing to root's file does not */
+                EXPECT_OK(create_file(c->dirfd, "theirs", 0644));
+                EXPECT_OK(fchmodat(c->dirfd, "theirs", 06777, 0));
+        }
+        return as_actor(c, write_clears_actor, NULL);
+}
+
+/* chmod g+s by an owner who is not in the file's group is silently dropped. */
+static Result chmod_nonmember_actor(Ctx *c, void *arg)
+{
+        EXPECT_OK(fchmodat(c->dirfd, "f", 02755, 0));
+        EXPECT_MODE(mode_of(c->dirfd, "f"), 0755);
+        EXPECT_OK(fchmodat(c->dirfd, "f", 04755, 0));
+        EXPECT_MODE(mode_of(c->dirfd, "f"), 04755);
+        return RESULT_PASS;
+}
+
+static Result setgid_chmod_nonmember(Ctx *c)
+{
+        if (!c->root)
+                SKIP("needs root to give a file a group its owner is not in");
+        EXPECT_OK(create_file(c->dirfd, "f", 0644));
+        EXPECT_OK(fchownat(c->dirfd, "f", c->actor_uid, 0, 0));
+        return as_actor(c, chmod_nonmember_actor, NULL);
+}
+
+/* Entries made in a setgid directory get its group; directories also get the bit. */
+static Result expect_inherits(Ctx *c, const char *prefix, gid_t gid)
+{
+        char f[64], d[64], l[64], p[64], dd[96];
+        struct stat st;
+
+        snprintf(f, sizeof(f), "sg/%s-f", prefix);
+        snprintf(d, sizeof(d), "sg/%s-d", prefix);
+        snprintf(l, sizeof(l), "sg/%s-l", prefix);
+        snprintf(p, sizeof(p), "sg/%s-p", prefix);
+        snprintf(dd, sizeof(dd), "%s/nested", d);
+        EXPECT_OK(create_file(c->dirfd, f, 0644));
+        EXPECT_OK(mkdirat(c->dirfd, d, 0755));
+        EXPECT_OK(symlinkat("x", c->dirfd, l));
+        EXPECT_OK(mknodat(c->dirfd, p, S_IFIFO | 0644, 0));
+        EXPECT_OK(mkdirat(c->dirfd, dd, 0755));
+        EXPECT_PASS(expect_owner(c, f, geteuid(), gid));
+        EXPECT_PASS(expect_owner(c, d, geteuid(), gid));
+        EXPECT_PASS(expect_owner(c, l, geteuid(), gid));
+        EXPECT_PASS(expect_owner(c, p, geteuid(), gid));
+        EXPECT_PASS(expect_owner(c, dd, geteuid(), gid));
+        EXPECT_MODE(mode_of(c->dirfd, f), 0644);
+        EXPECT_MODE(mode_of(c->dirfd, d), 02755);
+        EXPECT_MODE(mode_of(c->dirfd, dd), 02755);
+        EXPECT_OK(stat_at(c->dirfd, d, &st));
+        return RESULT_PASS;
+}
+
+static Result setgid_dir_actor(Ctx *c, void *arg)
+{
+        gid_t gid = *(gid_t *) arg;
+
+        EXPECT_PASS(expect_inherits(c, "actor", gid));
+        /* a creator outside the group cannot ask for an executable setgid file */
+        if (!in_groups(gid)) {
+                EXPECT_OK(create_file(c->dirfd, "sg/sgid-exe", 02755));
+                EXPECT_MODE(mode_of(c->dirfd, "sg/sgid-exe"), 0755);
+        }
+        return RESULT_PASS;
+}
+
+static Result setgid_dir(Ctx *c)
+{
+        gid_t gid = c->root ? 4242 : getegid();
+
+        EXPECT_OK(mkdirat(c->dirfd, "sg", 0777));
+        if (c->root)
+                EXPECT_OK(fchownat(c->dirfd, "sg", 0, gid, 0));
+        EXPECT_OK(fchmodat(c->dirfd, "sg", 02777, 0));
+        EXPECT_MODE(mode_of(c->dirfd, "sg"), 02777);
+        if (c->root)
+                EXPECT_PASS(expect_inherits(c, "root", gid));
+        return as_actor(c, setgid_dir_actor, &gid);
+}
+
+static Result sticky_actor(Ctx *c, void *arg)
+{
+        EXPECT_ERRNO(unlinkat(c->dirfd, "s/rootfile", 0), EPERM);
+        EXPECT_ERRNO(renameat(c->dirfd, "s/rootfile", c->dirfd, "s/moved"), EPERM);
+        EXPECT_ERRNO(renameat(c->dirfd, "s/rootfile", c->dirfd, "elsewhere"), EPERM);
+        EXPECT_ERRNO(unlinkat(c->dirfd, "s/rootdir", AT_REMOVEDIR), EPERM);
+        EXPECT_OK(create_file(c->dirfd, "s/mine", 0644));
+        EXPECT_ERRNO(renameat(c->dirfd, "s/mine", c->dirfd, "s/rootfile"), EPERM);
+        EXPECT_ERRNO(renameat2(c->dirfd, "s/mine", c->dirfd, "s/rootfile", RENAME_EXCHANGE), EPERM);
+        EXPECT_OK(renameat(c->dirfd, "s/mine", c->dirfd, "s/mine2"));
+        EXPECT_OK(unlinkat(c->dirfd, "s/mine2", 0));
+        /* the directory's owner may remove anything in it */
+        EXPECT_OK(unlinkat(c->dirfd, "own/rootfile", 0));
+        /* without the sticky bit, write permission is enough */
+        EXPECT_OK(unlinkat(c->dirfd, "open/rootfile", 0));
+        return RESULT_PASS;
+}
+
+static Result sticky_dir(Ctx *c)
+{
+        if (!c->root)
+                SKIP("needs root to own files in a directory the user can write");
+        EXPECT_OK(mkdirat(c->dirfd, "s", 0777));
+        EXPECT_OK(fchmodat(c->dirfd, "s", 01777, 0));
+        EXPECT_OK(create_file(c->dirfd, "s/rootfile", 0666));
+        EXPECT_OK(mkdirat(c->dirfd, "s/rootdir", 0777));
+        EXPECT_OK(mkdirat(c->dirfd, "own", 0777));
+        EXPECT_OK(fchmodat(c->dirfd, "own", 01777, 0));
+        EXPECT_OK(chown_to_actor(c, c->dirfd, "own"));
+        EXPECT_OK(create_file(c->dirfd, "own/rootfile", 0644));
+        EXPECT_OK(mkdirat(c->dirfd, "open", 0777));
+        EXPECT_OK(fchmodat(c->dirfd, "open", 0777, 0));
+        EXPECT_OK(create_file(c->dirfd, "open/rootfile", 0644));
+        EXPECT_PASS(as_actor(c, sticky_actor, NULL));
+        EXPECT_OK(stat_at(c->dirfd, "s/rootfile", &(struct stat){}));
+        EXPECT_OK(unlinkat(c->dirfd, "s/rootfile", 0));
+        return RESULT_PASS;
+}
+
+/* Runs dirfd/name in a child; returns its exit status or -errno of execveat. */
+static int run_program(int dirfd, const char *name)
+{
+        int status;
+        pid_t pid = fork();
+
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                char *argv[] = {(char *) name, NULL}, *envp[] = {NULL};
+                /* the interpreter opens the script through /dev/fd/N/name,
+                 * so N must survive the exec */
+                execveat(dup(dirfd), name, argv, envp, 0);
+                _exit(200 + errno);
+        }
+        if (waitpid(pid, &status, 0) < 0)
+                return -errno;
+        if (!WIFEXITED(status)) {
+                errno = EINTR;
+                return -EINTR;
+        }
+        if (WEXITSTATUS(status) > 200) {
+                errno = WEXITSTATUS(status) - 200;
+                return -errno;
+        }
+        return WEXITSTATUS(status);
+}
+
+static const char script[] = "#!/bin/sh\nexit 42\n";
+
+static Result perm_file_actor(Ctx *c, void *arg)
+{
+        int fd;
+
+        EXPECT_OK(write_file(c->dirfd, "wo", "x", 1, 0200));
+        EXPECT_ERRNO(openat(c->dirfd, "wo", O_RDONLY), EACCES);
+        EXPECT_OK(fd = openat(c->dirfd, "wo", O_WRONLY));
+        close(fd);
+        EXPECT_OK(write_file(c->dirfd, "ro", "x", 1, 0400));
+        EXPECT_ERRNO(openat(c->dirfd, "ro", O_WRONLY), EACCES);
+        EXPECT_ERRNO(openat(c->dirfd, "ro", O_RDWR), EACCES);
+        EXPECT_ERRNO(openat(c->dirfd, "ro", O_WRONLY | O_TRUNC), EACCES);
+        EXPECT_OK(fd = openat(c->dirfd, "ro", O_RDONLY));
+        close(fd);
+        EXPECT_OK(create_file(c->dirfd, "none", 0000));
+        EXPECT_ERRNO(openat(c->dirfd, "none", O_RDONLY), EACCES);
+        EXPECT_ERRNO(faccessat(c->dirfd, "ro", W_OK, AT_EACCESS), EACCES);
+        EXPECT_OK(faccessat(c->dirfd, "ro", R_OK, AT_EACCESS));
+
+        EXPECT_OK(write_file(c->dirfd, "noexec", script, sizeof(script) - 1, 0644));
+        EXPECT_ERRNO(faccessat(c->dirfd, "noexec", X_OK, AT_EACCESS), EACCES);
+        EXPECT_ERRNO(run_program(c->dirfd, "noexec"), EACCES);
+        EXPECT_OK(write_file(c->dirfd, "exec", script, sizeof(script) - 1, 0755));
+        EXPECT_EQ(run_program(c->dirfd, "exec"), 42);
+        return RESULT_PASS;
+}
+
+static Result perm_file(Ctx *c)
+{
+        return as_actor(c, perm_file_actor, NULL);
+}
+
+static Result perm_dir_actor(Ctx *c, void *arg)
+{
+        struct stat st;
+        int fd;
+
+        /* readable, not searchable */
+        EXPECT_OK(mkdirat(c->dirfd, "nox", 0755));
+        EXPECT_OK(create_file(c->dirfd, "nox/f", 0644));
+        EXPECT_OK(fchmodat(c->dirfd, "nox", 0600, 0));
+        EXPECT_ERRNO(stat_at(c->dirfd, "nox/f", &st), EACCES);
+        EXPECT_ERRNO(openat(c->dirfd, "nox/f", O_RDONLY), EACCES);
+        EXPECT_ERRNO(create_file(c->dirfd, "nox/g", 0644), EACCES);
+        EXPECT_OK(fd = openat(c->dirfd, "nox", O_RDONLY | O_DIRECTORY));
+        close(fd);
+
+        /* searchable and writable, not readable */
+        EXPECT_OK(mkdirat(c->dirfd, "nor", 0755));
+        EXPECT_OK(create_file(c->dirfd, "nor/f", 0644));
+        EXPECT_OK(fchmodat(c->dirfd, "nor", 0300, 0));
+        EXPECT_ERRNO(openat(c->dirfd, "nor", O_RDONLY | O_DIRECTORY), EACCES);
+        EXPECT_OK(stat_at(c->dirfd, "nor/f", &st));
+        EXPECT_OK(create_file(c->dirfd, "nor/g", 0644));
+
+        /* readable and searchable, not writable */
+        EXPECT_OK(mkdirat(c->dirfd, "now", 0755));
+        EXPECT_OK(create_file(c->dirfd, "now/f", 0644));
+        EXPECT_OK(fchmodat(c->dirfd, "now", 0500, 0));
+        EXPECT_ERRNO(create_file(c->dirfd, "now/g", 0644), EACCES);
+        EXPECT_ERRNO(unlinkat(c->dirfd, "now/f", 0), EACCES);
+        EXPECT_ERRNO(renameat(c->dirfd, "now/f", c->dirfd, "now/h"), EACCES);
+        EXPECT_ERRNO(renameat(c->dirfd, "now/f", c->dirfd, "out"), EACCES);
+        EXPECT_ERRNO(mkdirat(c->dirfd, "now/x", 0755), EACCES);
+        EXPECT_ERRNO(symlinkat("x", c->dirfd, "now/l"), EACCES);
+        EXPECT_ERRNO(linkat(c->dirfd, "nor/g", c->dirfd, "now/link", 0), EACCES);
+        EXPECT_ERRNO(mknodat(c->dirfd, "now/p", S_IFIFO | 0644, 0), EACCES);
+        EXPECT_OK(stat_at(c->dirfd, "now/f", &st));
+        return RESULT_PASS;
+}
+
+static Result perm_dir(Ctx *c)
+{
+        return as_actor(c, perm_dir_actor, NULL);
+}
+
+/* Exactly one class applies: owner, else group, else others. */
+static Result perm_classes_actor(Ctx *c, void *arg)
+{
+        int fd;
+
+        EXPECT_ERRNO(openat(c->dirfd, "group-denied", O_RDONLY), EACCES);
+        EXPECT_ERRNO(openat(c->dirfd, "owner-denied", O_RDONLY), EACCES);
+        EXPECT_OK(fd = openat(c->dirfd, "other-allowed", O_RDONLY));
+        close(fd);
+        EXPECT_ERRNO(openat(c->dirfd, "other-allowed", O_WRONLY), EACCES);
+        EXPECT_OK(fd = openat(c->dirfd, "group-allowed", O_RDONLY));
+        close(fd);
+        return RESULT_PASS;
+}
+
+static Result perm_classes(Ctx *c)
+{
+        static const struct {
+                const char *name;
+                bool actor_owns, actor_group;
+                mode_t mode;
+        } files[] = {
+                {"group-denied", false, true, 0604},
+                {"owner-denied", true, false, 0066},
+                {"other-allowed", false, false, 0004},
+                {"group-allowed", false, true, 0040},
+        };
+
+        if (!c->root)
+                SKIP("needs root to make files of other owners");
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                EXPECT_OK(create_file(c->dirfd, files[i].name, 0600));
+                EXPECT_OK(fchownat(c->dirfd, files[i].name, files[i].actor_owns ? c->actor_uid : 0,
+                                   files[i].actor_group ? c->actor_gid : 0, 0));
+                EXPECT_OK(fchmodat(c->dirfd, files[i].name, files[i].mode, 0));
+        }
+        return as_actor(c, perm_classes_actor, NULL);
+}
+
+/* root reads and writes anything, but runs only what someone may run. */
+static Result perm_root(Ctx *c)
+{
+        _cleanup_close_ int fd = -1;
+        char buf[4];
+
+        if (!c->root)
+                SKIP("needs root");
+        EXPECT_OK(write_file(c->dirfd, "f", "abc", 3, 0000));
+        EXPECT_OK(fd = openat(c->dirfd, "f", O_RDWR));
+        EXPECT_EQ(pread(fd, buf, sizeof(buf), 0), 3);
+        EXPECT_OK(mkdirat(c->dirfd, "d", 0000));
+        EXPECT_OK(create_file(c->dirfd, "d/inside", 0644));
+        EXPECT_OK(write_file(c->dirfd, "noexec", script, sizeof(script) - 1, 0644));
+        EXPECT_ERRNO(run_program(c->dirfd, "noexec"), EACCES);
+        EXPECT_OK(write_file(c->dirfd, "exec", script, sizeof(script) - 1, 0010));
+        EXPECT_EQ(run_program(c->dirfd, "exec"), 42);
+        return RESULT_PASS;
+}
+
+/* Setting times to now needs write access; to a given time, ownership. */
+static Result perm_utimes_actor(Ctx *c, void *arg)
+{
+        const struct timespec now2[2] = {{.tv_nsec = UTIME_NOW}, {.tv_nsec = UTIME_NOW}};
+        const struct timespec given[2] = {{.tv_sec = 1000}, {.tv_sec = 2000}};
+
+        EXPECT_OK(utimensat(c->dirfd, "writable", NULL, 0));
+        EXPECT_OK(utimensat(c->dirfd, "writable", now2, 0));
+        EXPECT_ERRNO(utimensat(c->dirfd, "writable", given, 0), EPERM);
+        EXPECT_ERRNO(utimensat(c->dirfd, "readonly", NULL, 0), EACCES);
+        EXPECT_ERRNO(utimensat(c->dirfd, "readonly", given, 0), EPERM);
+        EXPECT_OK(create_file(c->dirfd, "mine", 0400));
+        EXPECT_OK(utimensat(c->dirfd, "mine", given, 0));
+        EXPECT_OK(utimensat(c->dirfd, "mine", NULL, 0));
+        return RESULT_PASS;
+}
+
+static Result perm_utimes(Ctx *c)
+{
+        if (!c->root)
+                SKIP("needs root to make files of another owner");
+        EXPECT_OK(create_file(c->dirfd, "writable", 0666));
+        EXPECT_OK(fchmodat(c->dirfd, "writable", 0666, 0));
+        EXPECT_OK(create_file(c->dirfd, "readonly", 0644));
+        return as_actor(c, perm_utimes_actor, NULL);
+}
+
+static Result mknod_fifo(Ctx *c)
+{
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        char buf[4];
+
+        EXPECT_OK(mknodat(c->dirfd, "p", S_IFIFO | 0640, 0));
+        EXPECT_OK(mkfifoat(c->dirfd, "p2", 0600));
+        EXPECT_OK(stat_at(c->dirfd, "p", &st));
+        EXPECT_TRUE(S_ISFIFO(st.st_mode));
+        EXPECT_MODE(st.st_mode & 07777, 0640);
+        EXPECT_EQ(st.st_size, 0);
+        EXPECT_EQ(st.st_uid, geteuid());
+        EXPECT_ERRNO(mknodat(c->dirfd, "p", S_IFIFO | 0640, 0), EEXIST);
+        EXPECT_OK(fd = openat(c->dirfd, "p", O_RDWR | O_NONBLOCK));
+        EXPECT_EQ(write(fd, "abc", 3), 3);
+        EXPECT_EQ(read(fd, buf, sizeof(buf)), 3);
+        EXPECT_TRUE(memcmp(buf, "abc", 3) == 0);
+        EXPECT_OK(mknodat(c->dirfd, "r", S_IFREG | 0600, 0));
+        EXPECT_OK(stat_at(c->dirfd, "r", &st));
+        EXPECT_TRUE(S_ISREG(st.st_mode));
+        EXPECT_EQ(st.st_size, 0);
+        return RESULT_PASS;
+}
+
+static Result mknod_socket(Ctx *c)
+{
+        _cleanup_close_ int srv = -1, cli = -1;
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        struct stat st;
+        char buf[8];
+
+        EXPECT_OK(mknodat(c->dirfd, "s", S_IFSOCK | 0644, 0));
+        EXPECT_OK(stat_at(c->dirfd, "s", &st));
+        EXPECT_TRUE(S_ISSOCK(st.st_mode));
+        EXPECT_MODE(st.st_mode & 07777, 0644);
+
+        /* a socket bound in the file system, reached by its path */
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/bound", c->dirfd);
+        EXPECT_OK(srv = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        EXPECT_OK(bind(srv, (struct sockaddr *) &sa, sizeof(sa)));
+        EXPECT_OK(stat_at(c->dirfd, "bound", &st));
+        EXPECT_TRUE(S_ISSOCK(st.st_mode));
+        EXPECT_OK(cli = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        EXPECT_EQ(sendto(cli, "ping", 4, 0, (struct sockaddr *) &sa, sizeof(sa)), 4);
+        EXPECT_EQ(recv(srv, buf, sizeof(buf), MSG_DONTWAIT), 4);
+        EXPECT_TRUE(memcmp(buf, "ping", 4) == 0);
+        return RESULT_PASS;
+}
+
+static Result mknod_device_actor(Ctx *c, void *arg)
+{
+        EXPECT_ERRNO(mknodat(c->dirfd, "user-chr", S_IFCHR | 0644, makedev(1, 3)), EPERM);
+        EXPECT_ERRNO(mknodat(c->dirfd, "user-blk", S_IFBLK | 0644, makedev(7, 0)), EPERM);
+        return RESULT_PASS;
+}
+
+static Result mknod_device(Ctx *c)
+{
+        struct stat st;
+
+        if (c->root) {
+                EXPECT_OK(mknodat(c->dirfd, "chr", S_IFCHR | 0640, makedev(1, 3)));
+                EXPECT_OK(stat_at(c->dirfd, "chr", &st));
+                EXPECT_TRUE(S_ISCHR(st.st_mode));
+                EXPECT_MODE(st.st_mode & 07777, 0640);
+                EXPECT_EQ(st.st_rdev, makedev(1, 3));
+                EXPECT_OK(mknodat(c->dirfd, "blk", S_IFBLK | 0600, makedev(259, 65537)));
+                EXPECT_OK(stat_at(c->dirfd, "blk", &st));
+                EXPECT_TRUE(S_ISBLK(st.st_mode));
+                EXPECT_EQ(st.st_rdev, makedev(259, 65537));
+                EXPECT_EQ(st.st_size, 0);
+        }
+        return as_actor(c, mknod_device_actor, NULL);
+}
+
+const Check perms_checks[] = {
+        {"mode-chmod", mode_chmod},
+        {"mode-umask", mode_umask},
+        {"owner-new", owner_new},
+        {"chown-root", chown_root},
+        {"chown-user", chown_user},
+        {"chown-clears-setid", chown_clears_setid},
+        {"write-clears-setid", write_clears_setid},
+        {"setgid-chmod-nonmember", setgid_chmod_nonmember},
+        {"setgid-dir", setgid_dir},
+        {"sticky-dir", sticky_dir},
+        {"perm-file", perm_file},
+        {"perm-dir", perm_dir},
+        {"perm-classes", perm_classes},
+        {"perm-root", perm_root},
+        {"perm-utimes", perm_utimes},
+        {"mknod-fifo", mknod_fifo},
+        {"mknod-socket", mknod_socket},
+        {"mknod-device", mknod_device},
+        {},
+};
