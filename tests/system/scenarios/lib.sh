@@ -1,0 +1,159 @@
+# shellcheck shell=bash
+# Sourced by the scenario scripts, which run inside the booted test
+# container as root: assertions that print one PASS or FAIL line each with
+# the reason, bounded waits, and the verdict.
+#
+# A scenario whose part of the project is not installed yet says so with
+# need(), which skips it (exit 77) naming what is missing.
+
+set -u
+export SYSTEMD_PAGER= SYSTEMD_COLORS=0 LC_ALL=C.UTF-8
+checks=0
+failures=0
+BOOT=${FSP_BOOT:-1}
+
+pass() {
+        checks=$((checks + 1))
+        echo "PASS: $*"
+}
+
+fail() {
+        checks=$((checks + 1))
+        failures=$((failures + 1))
+        echo "FAIL: $*"
+}
+
+skip() {
+        echo "SKIP: $*"
+        exit 77
+}
+
+# need PATH WHAT: skip unless PATH is installed (WHAT names who brings it).
+need() {
+        [ -e "$1" ] || skip "$1 is not installed yet (waits for $2)"
+}
+
+# check WHAT CMD...: CMD succeeds; else FAIL with its exit status and output.
+check() {
+        local what=$1 out rc=0
+        shift
+        out=$("$@" 2>&1) || rc=$?
+        if [ $rc = 0 ]; then
+                pass "$what"
+        else
+                fail "$what: '$*' exited $rc: $(printf '%s' "$out" | tail -5)"
+        fi
+        return $rc
+}
+
+# check_fails WHAT CMD...: CMD fails; its output is in $OUT.
+check_fails() {
+        local what=$1
+        shift
+        if OUT=$("$@" 2>&1); then
+                fail "$what: '$*' succeeded: $OUT"
+                return 1
+        fi
+        pass "$what"
+}
+
+check_eq() {
+        if [ "$2" = "$3" ]; then
+                pass "$1"
+        else
+                fail "$1: got '$2', expected '$3'"
+                return 1
+        fi
+}
+
+check_contains() {
+        case $2 in
+        *"$3"*) pass "$1" ;;
+        *)
+                fail "$1: '$3' not found in: $(printf '%s' "$2" | tail -15)"
+                return 1
+                ;;
+        esac
+}
+
+# wait_until SECONDS CMD...: poll CMD every 50 ms until it succeeds.
+wait_until() {
+        local deadline=$(($(date +%s%N) + $1 * 1000000000))
+        shift
+        until "$@" >/dev/null 2>&1; do
+                [ "$(date +%s%N)" -ge $deadline ] && return 1
+                sleep 0.05
+        done
+}
+
+# is_mounted DIR: a mount sits exactly at DIR (as seen by this process).
+is_mounted() {
+        awk -v d="$1" '$5 == d { f = 1 } END { exit !f }' /proc/self/mountinfo
+}
+
+not_mounted() {
+        ! is_mounted "$1"
+}
+
+# mount_field DIR N: field N of DIR's line after the " - " separator
+# (1 fstype, 2 source), from the last mount at DIR.
+mount_field() {
+        awk -v d="$1" -v n="$2" '$5 == d { for (i = 7; $i != "-"; i++); v = $(i + n) } END { print v }' /proc/self/mountinfo
+}
+
+# unit_prop UNIT PROPERTY: one property's value.
+unit_prop() {
+        systemctl show -P "$2" "$1"
+}
+
+unit_is() {
+        [ "$(systemctl is-active "$1" 2>/dev/null)" = "$2" ]
+}
+
+# pids_of_exe PATH: pids of the processes running the program PATH.
+pids_of_exe() {
+        local p
+        for p in /proc/[0-9]*; do
+                [ "$(readlink "$p/exe" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}"
+        done
+}
+
+# pid_of_mount DIR: the memfs process whose command line names DIR.
+memfs_pid_for() {
+        local p
+        for p in $(pids_of_exe /usr/bin/winfsp-memfs); do
+                tr '\0' '\n' <"/proc/$p/cmdline" | grep -qxF -- "$1" && echo "$p"
+        done
+}
+
+# cgroup_of PID: the unified-hierarchy (or name=systemd) cgroup path.
+cgroup_of() {
+        sed -n 's/^0:://p; s/^[0-9]*:name=systemd://p' "/proc/$1/cgroup" | head -1
+}
+
+# write_read DIR WHAT: a file written through DIR reads back the same.
+write_read() {
+        local dir=$1 data
+        data="winfsp system test $RANDOM$RANDOM"
+        if ! printf '%s\n' "$data" >"$dir/probe.txt" 2>/tmp/write.err; then
+                fail "$2: write $dir/probe.txt: $(cat /tmp/write.err)"
+                return 1
+        fi
+        check_eq "$2" "$(cat "$dir/probe.txt" 2>&1)" "$data"
+}
+
+# dump_unit UNIT: status and journal of UNIT, for the reader of a failure.
+dump_unit() {
+        echo "--- systemctl status $1"
+        systemctl status --no-pager -l "$1" 2>&1 | head -30
+        echo "--- journalctl -u $1"
+        journalctl -b --no-pager -o short-monotonic -u "$1" 2>&1 | tail -30
+}
+
+# finish: the verdict, "N passed, M failed", and the exit status.
+finish() {
+        echo "$((checks - failures)) passed, $failures failed"
+        [ $checks -gt 0 ] || { echo "FAIL: the scenario checked nothing"; exit 1; }
+        [ $failures = 0 ]
+        exit $?
+}
