@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libfsp-fuse: what turns a libfuse3 low-level file system into a service
+ * the winfsp launcher (or systemd, Type=notify) can supervise.
+ *
+ * It gives every such file system the same WinFsp-style options
+ * (-u PREFIX, -m MOUNTPOINT, -d, -o OPT, -h, -V), mounts, reports
+ * READY=1 and STATUS= on $NOTIFY_SOCKET once the mount is in place, runs
+ * the multi-threaded loop, unmounts cleanly on SIGTERM, SIGINT or SIGHUP,
+ * and speaks the launcher's credentials handshake on stdin/stdout.
+ *
+ * The usual shape of a file system's main():
+ *
+ *     fsp_fuse_options_parse(argc, argv, my_opts, &my_conf, my_proc, &o);
+ *     if (o->show_help) ...print usage and fsp_fuse_print_help()...
+ *     (optional) fsp_credentials_read(), check, fsp_credentials_accept()
+ *     fsp_fuse_mount(o, &my_ops, sizeof(my_ops), &my_fs, &se);
+ *     return fsp_fuse_run(o, se) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+ *
+ * Functions return 0 (or a positive value) on success and a negative
+ * errno on failure; they print nothing unless said so.
+ */
+#pragma once
+
+#ifndef FUSE_USE_VERSION
+#define FUSE_USE_VERSION 312
+#endif
+
+#include <fuse_lowlevel.h>
+#include <fuse_opt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <fsp/secret.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Option keys from this value up belong to the library; a file system's own keys stay below. */
+#define FSP_FUSE_OPT_KEY_RESERVED 0x46535000
+
+typedef struct FspFuseOptions {
+        char *volume_prefix; /* -u PREFIX: the mount source (fsname), e.g. "//memfs/share"; NULL if absent */
+        char *mountpoint;    /* -m MOUNTPOINT, or the single positional argument; NULL if absent */
+        bool debug;          /* -d: libfuse's request trace on stderr */
+        bool show_help;      /* -h, --help: the caller prints its usage and fsp_fuse_print_help() */
+        bool show_version;   /* -V, --version: the caller prints its version */
+        struct fuse_args args; /* what fuse_session_new() receives: argv[0] and the -o options */
+} FspFuseOptions;
+
+/*
+ * Parse argv: the standard options above together with the file system's
+ * own fuse_opt table (fs_opts, may be NULL) that stores into fs_data.
+ * fs_proc, if not NULL, receives only the keys of fs_opts. An unknown
+ * option or a stray argument prints "PROG: ..." on stderr and returns
+ * -EINVAL.
+ */
+int fsp_fuse_options_parse(int argc, char *argv[], const struct fuse_opt *fs_opts, void *fs_data,
+                           fuse_opt_proc_t fs_proc, FspFuseOptions **ret);
+
+/* Add a FUSE mount option such as "allow_other" or "subtype=memfs" (commas escaped). */
+int fsp_fuse_options_add(FspFuseOptions *o, const char *option);
+
+FspFuseOptions *fsp_fuse_options_free(FspFuseOptions *o);
+
+/* The standard options, one per line, for a file system's --help. */
+void fsp_fuse_print_help(FILE *f);
+
+/*
+ * Create the low-level session and mount it at o->mountpoint. The
+ * -o options that tune the connection (max_write=, writeback_cache,
+ * no_writeback_cache, splice_read, readdirplus=, ...: see libfuse's
+ * fuse_parse_conn_info_opts) are applied after ops->init, so a user can
+ * override what the file system asks for. SIGTERM, SIGINT and SIGHUP stop
+ * the loop from now on. Errors are printed on stderr.
+ */
+int fsp_fuse_mount(FspFuseOptions *o, const struct fuse_lowlevel_ops *ops, size_t ops_size, void *userdata,
+                   struct fuse_session **ret);
+
+/*
+ * Tell $NOTIFY_SOCKET "READY=1" and "STATUS=Mounted SOURCE on MOUNTPOINT",
+ * serve requests on several threads until a stop signal or an unmount,
+ * send "STOPPING=1", unmount (lazily, so open files do not keep a stale
+ * mount) and destroy the session. Returns 0 after a clean stop.
+ */
+int fsp_fuse_run(FspFuseOptions *o, struct fuse_session *se);
+
+/*
+ * The credentials handshake (WinFsp's protocol): the launcher writes the
+ * password, UTF-8 without a newline, to stdin and closes it, then waits
+ * for one line on stdout: "OK" to go on, anything else is a refusal.
+ *
+ * fsp_credentials_read() reads stdin to end of file into locked memory.
+ * More than FSP_SECRET_MAX (4 KiB) is -EMSGSIZE, never truncated; no end
+ * of file within timeout_usec (0 = wait forever) is -ETIMEDOUT.
+ */
+int fsp_credentials_read(unsigned long long timeout_usec, FspSecret **ret);
+
+/* Wipe and free a secret from fsp_credentials_read(); returns NULL. */
+FspSecret *fsp_credentials_free(FspSecret *s);
+
+/* Write "OK\n" on stdout and flush it. Mount only after this. */
+int fsp_credentials_accept(void);
+
+/* Write "NO <reason>\n" on stdout. The reason is one line for people; never put the secret in it. */
+int fsp_credentials_refuse(const char *reason);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inodes: creation within the node limit, attributes, and the two counts
+ * that keep one alive (names in directories, and the kernel's lookups).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memfs.h"
+
+struct timespec now_timespec(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return ts;
+}
+
+static bool node_reserve(Memfs *fs)
+{
+        uint64_t n = atomic_load(&fs->nodes);
+        do {
+                if (n >= fs->max_nodes)
+                        return false;
+        } while (!atomic_compare_exchange_weak(&fs->nodes, &n, n + 1));
+        return true;
+}
+
+static void all_link(Memfs *fs, Inode *inode)
+{
+        pthread_mutex_lock(&fs->all_lock);
+        inode->all_next = fs->all;
+        if (fs->all)
+                fs->all->all_prev = inode;
+        fs->all = inode;
+        pthread_mutex_unlock(&fs->all_lock);
+}
+
+static void all_unlink(Memfs *fs, Inode *inode)
+{
+        pthread_mutex_lock(&fs->all_lock);
+        if (inode->all_prev)
+                inode->all_prev->all_next = inode->all_next;
+        else
+                fs->all = inode->all_next;
+        if (inode->all_next)
+                inode->all_next->all_prev = inode->all_prev;
+        pthread_mutex_unlock(&fs->all_lock);
+}
+
+/* A new inode with one link (two for a directory, whose parent the caller sets). */
+int inode_new(Memfs *fs, mode_t mode, uid_t uid, gid_t gid, Inode **ret)
+{
+        Inode *inode;
+
+        if (!node_reserve(fs))
+                return -ENOSPC;
+        inode = calloc(1, sizeof(*inode));
+        if (!inode) {
+                atomic_fetch_sub(&fs->nodes, 1);
+                return -ENOMEM;
+        }
+        pthread_rwlock_init(&inode->lock, NULL);
+        inode->number = atomic_fetch_add(&fs->next_number, 1);
+        inode->type = mode & S_IFMT;
+        inode->mode = mode;
+        inode->uid = uid;
+        inode->gid = gid;
+        inode->nlink = 1;
+        inode->atime = inode->mtime = inode->ctime = now_timespec();
+
+        if (S_ISDIR(mode)) {
+                if (dir_init(&inode->dir, NULL) < 0) {
+                        free(inode);
+                        atomic_fetch_sub(&fs->nodes, 1);
+                        return -ENOMEM;
+                }
+                inode->nlink = 2;
+                inode->size = 2 * DIR_ENTRY_BOGO_SIZE;
+        } else if (S_ISREG(mode))
+                data_init(&inode->data);
+
+        all_link(fs, inode);
+        *ret = inode;
+        return 0;
+}
+
+void inode_free(Memfs *fs, Inode *inode)
+{
+        all_unlink(fs, inode);
+        if (S_ISDIR(inode->type))
+                dir_done(&inode->dir);
+        else if (S_ISREG(inode->type))
+                data_done(fs, &inode->data);
+        else if (S_ISLNK(inode->type))
+                free(inode->target);
+        xattr_free_all(inode);
+        pthread_rwlock_destroy(&inode->lock);
+        free(inode);
+        atomic_fetch_sub(&fs->nodes, 1);
+}
+
+/* Call with fs->ns_lock held exclusively (nlink and lookups both stable). */
+bool inode_is_dead(Inode *inode)
+{
+        return inode->nlink == 0 && atomic_load(&inode->nlookup) == 0;
+}
+
+/*
+ * The kernel dropped n references. Under the shared namespace lock nlink
+ * cannot change, and an unlinked inode cannot be found again, so whoever
+ * sees both counts at zero here is the only one who will.
+ */
+bool inode_forget(Memfs *fs, Inode *inode, uint64_t n)
+{
+        bool dead;
+
+        if (inode == fs->root)
+                return false;
+        pthread_rwlock_rdlock(&fs->ns_lock);
+        dead = atomic_fetch_sub(&inode->nlookup, n) == n && inode->nlink == 0;
+        pthread_rwlock_unlock(&fs->ns_lock);
+        if (dead)
+                inode_free(fs, inode);
+        return dead;
+}
+
+/* Caller holds inode->lock. */
+void inode_fill_stat(const Inode *inode, struct stat *st)
+{
+        memset(st, 0, sizeof(*st));
+        st->st_ino = inode->number;
+        st->st_mode = inode->mode;
+        st->st_nlink = inode->nlink;
+        st->st_uid = inode->uid;
+        st->st_gid = inode->gid;
+        st->st_rdev = inode->rdev;
+        st->st_size = inode->size;
+        st->st_blksize = MEMFS_PAGE_SIZE;
+        if (S_ISREG(inode->type))
+                st->st_blocks = (blkcnt_t) (inode->data.pages * (MEMFS_PAGE_SIZE / 512));
+        st->st_atim = inode->atime;
+        st->st_mtim = inode->mtime;
+        st->st_ctim = inode->ctime;
+}
+
+/* Caller holds inode->lock exclusively: a metadata change (ctime), and maybe a content change (mtime). */
+void inode_touch(Inode *inode, bool modified)
+{
+        inode->ctime = now_timespec();
+        if (modified)
+                inode->mtime = inode->ctime;
+}
+
+/* At unmount: every inode goes, whatever its counts. */
+void memfs_free_all(Memfs *fs)
+{
+        while (fs->all) {
+                Inode *inode = fs->all;
+                inode->nlink = 0;
+                inode_free(fs, inode);
+        }
+        fs->root = NULL;
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The data path: open, read, write, fallocate, lseek, copy_file_range.
+ * Only the inode's own lock is taken, so different files never wait on
+ * each other, and reads of one file run side by side.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "memfs.h"
+
+/* A read of max_read (1 MiB) spans at most five chunks; this is plenty. */
+#define READ_IOV_MAX 64
+
+void memfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        Memfs *fs = req_fs(req);
+        Inode *inode = inode_get(fs, ino);
+
+        /* FUSE_CAP_ATOMIC_O_TRUNC: the truncation is ours. POSIX: the times change even if it was empty. */
+        if ((fi->flags & O_TRUNC) && S_ISREG(inode->type)) {
+                pthread_rwlock_wrlock(&inode->lock);
+                data_truncate(fs, &inode->data, inode->size, 0);
+                inode->size = 0;
+                inode_touch(inode, true);
+                pthread_rwlock_unlock(&inode->lock);
+        }
+        /* Every change reaches us through this kernel: its page cache stays true across opens. */
+        fi->keep_cache = 1;
+        fi->noflush = 1;
+        fuse_reply_open(req, fi);
+}
+
+/* The reply is written from chunk memory while the lock keeps truncate and punch away. */
+void memfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+        Inode *inode = inode_get(req_fs(req), ino);
+        struct iovec iov[READ_IOV_MAX];
+        size_t n;
+
+        pthread_rwlock_rdlock(&inode->lock);
+        n = data_read_iov(&inode->data, inode->size, off, size, iov, READ_IOV_MAX);
+        if (n > 0)
+                fuse_reply_iov(req, iov, (int) n);
+        else
+                fuse_reply_buf(req, NULL, 0);
+        pthread_rwlock_unlock(&inode->lock);
+}
+
+/* Like RLIMIT_FSIZE: a write that crosses the limit is cut short, one that starts at it fails. */
+static ssize_t write_locked(Memfs *fs, Inode *inode, const char *buf, size_t size, off_t off)
+{
+        ssize_t n;
+
+        if (off < 0)
+                return -EINVAL;
+        if ((uint64_t) off >= fs->max_file_size)
+                return -EFBIG;
+        size = (size_t) MIN((uint64_t) size, fs->max_file_size - (uint64_t) off);
+        n = data_write(fs, &inode->data, off, buf, size);
+        if (n > 0) {
+                inode->size = MAX(inode->size, off + (off_t) n);
+                inode_touch(inode, true);
+        }
+        return n;
+}
+
+void memfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+                    struct fuse_file_info *fi)
+{
+        Memfs *fs = req_fs(req);
+        Inode *inode = inode_get(fs, ino);
+        ssize_t n;
+
+        pthread_rwlock_wrlock(&inode->lock);
+        n = write_locked(fs, inode, buf, size, off);
+        pthread_rwlock_unlock(&inode->lock);
+        if (n < 0) {
+                LOG(fs, "write %zu at %lld: %s", size, (long long) off, strerror((int) -n));
+                fuse_reply_err(req, (int) -n);
+        } else
+                fuse_reply_write(req, (size_t) n);
+}
+
+static int fallocate_locked(Memfs *fs, Inode *inode, int mode, off_t off, off_t len)
+{
+        off_t end = off + len;
+        int r = 0;
+
+        if (mode & FALLOC_FL_PUNCH_HOLE) {
+                if (off < inode->size)
+                        r = data_punch(fs, &inode->data, off, MIN(len, inode->size - off));
+        } else {
+                if ((uint64_t) end > fs->max_file_size)
+                        return -EFBIG;
+                if ((mode & FALLOC_FL_ZERO_RANGE) && off < inode->size)
+                        r = data_punch(fs, &inode->data, off, MIN(len, inode->size - off));
+                if (r == 0)
+                        r = data_allocate(fs, &inode->data, off, len);
+                if (r == 0 && !(mode & FALLOC_FL_KEEP_SIZE) && end > inode->size)
+                        inode->size = end;
+        }
+        if (r == 0)
+                inode_touch(inode, true);
+        return r;
+}
+
+void memfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+                        struct fuse_file_info *fi)
+{
+        Memfs *fs = req_fs(req);
+        Inode *inode = inode_get(fs, ino);
+        int r = 0;
+
+        if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+                r = -EOPNOTSUPP;
+        else if ((mode & FALLOC_FL_PUNCH_HOLE) && (mode & FALLOC_FL_ZERO_RANGE))
+                r = -EOPNOTSUPP;
+        else if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE))
+                r = -EOPNOTSUPP;
+        else if (offset < 0 || length <= 0)
+                r = -EINVAL;
+        else if (!S_ISREG(inode->type))
+                r = -ENODEV;
+        if (r == 0) {
+                pthread_rwlock_wrlock(&inode->lock);
+                r = fallocate_locked(fs, inode, mode, offset, length);
+                pthread_rwlock_unlock(&inode->lock);
+        }
+        LOG(fs, "fallocate mode %d %lld+%lld: %s", mode, (long long) offset, (long long) length,
+            r < 0 ? strerror(-r) : "ok");
+        fuse_reply_err(req, -r);
+}
+
+void memfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
+{
+        Inode *inode = inode_get(req_fs(req), ino);
+        off_t r;
+
+        if (whence != SEEK_DATA && whence != SEEK_HOLE) {
+                fuse_reply_err(req, EINVAL);
+                return;
+        }
+        pthread_rwlock_rdlock(&inode->lock);
+        r = data_seek(&inode->data, inode->size, off, whence);
+        pthread_rwlock_unlock(&inode->lock);
+        if (r < 0)
+                fuse_reply_err(req, (int) -r);
+        else
+                fuse_reply_lseek(req, r);
+}
+
+/* Both locks held: chunk memory of one file straight into the other. */
+static ssize_t copy_locked(Memfs *fs, Inode *in, off_t off_in, Inode *out, off_t off_out, size_t len)
+{
+        struct iovec iov[READ_IOV_MAX];
+        size_t done = 0;
+
+        while (done < len) {
+                size_t n = data_read_iov(&in->data, in->size, off_in + (off_t) done,
+                                         MIN(len - done, (size_t) CHUNK_SIZE * 16), iov, READ_IOV_MAX);
+                if (n == 0)
+                        break;
+                for (size_t i = 0; i < n; i++) {
+                        ssize_t k = write_locked(fs, out, iov[i].iov_base, iov[i].iov_len, off_out + (off_t) done);
+                        if (k < 0)
+                                return done > 0 ? (ssize_t) done : k;
+                        done += (size_t) k;
+                        if ((size_t) k < iov[i].iov_len)
+                                return (ssize_t) done;
+                }
+        }
+        return (ssize_t) done;
+}
+
+void memfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, struct fuse_file_info *fi_in,
+                              fuse_ino_t ino_out, off_t off_out, struct fuse_file_info *fi_out, size_t len,
+                              int flags)
+{
+        Memfs *fs = req_fs(req);
+        Inode *in = inode_get(fs, ino_in), *out = inode_get(fs, ino_out);
+        ssize_t n;
+
+        if (flags != 0) {
+                fuse_reply_err(req, EINVAL);
+                return;
+        }
+        /* Two inode locks: always in address order, so two opposite copies cannot deadlock. The
+         * kernel refuses overlapping ranges within one file, so one lock does for that case. */
+        if (in == out)
+                pthread_rwlock_wrlock(&out->lock);
+        else if (in < out) {
+                pthread_rwlock_rdlock(&in->lock);
+                pthread_rwlock_wrlock(&out->lock);
+        } else {
+                pthread_rwlock_wrlock(&out->lock);
+                pthread_rwlock_rdlock(&in->lock);
+        }
+        n = copy_locked(fs, in, off_in, out, off_out, len);
+        if (in != out)
+                pthread_rwlock_unlock(&in->lock);
+        pthread_rwlock_unlock(&out->lock);
+        if (n < 0)
+                fuse_reply_err(req, (int) -n);
+        else
+                fuse_reply_write(req, (size_t) n);
+}

@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The namespace operations: lookup, forget, creating and removing names,
+ * hard links, rename and readdir. Each reads like the system call it
+ * serves and replies exactly once.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memfs.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+/* Takes inode->lock shared for the attributes. */
+static void entry_fill(Memfs *fs, Inode *inode, struct fuse_entry_param *e)
+{
+        memset(e, 0, sizeof(*e));
+        e->ino = inode_id(fs, inode);
+        e->generation = 1;
+        e->attr_timeout = fs->attr_timeout;
+        e->entry_timeout = fs->entry_timeout;
+        pthread_rwlock_rdlock(&inode->lock);
+        inode_fill_stat(inode, &e->attr);
+        pthread_rwlock_unlock(&inode->lock);
+}
+
+/* The caller counted one lookup for this reply; if the kernel never got it, take it back. */
+static void reply_entry(fuse_req_t req, Inode *inode, const struct fuse_entry_param *e)
+{
+        if (fuse_reply_entry(req, e) != 0)
+                inode_forget(req_fs(req), inode, 1);
+}
+
+/* A negative entry the kernel may cache, except with -i, where another spelling can appear. */
+static void reply_negative(fuse_req_t req, Memfs *fs)
+{
+        struct fuse_entry_param e = { .entry_timeout = fs->entry_timeout };
+
+        if (fs->case_insensitive || fs->entry_timeout <= 0)
+                fuse_reply_err(req, ENOENT);
+        else
+                fuse_reply_entry(req, &e);
+}
+
+/* A change to one inode under its own lock: links, size, times. */
+static void inode_change(Inode *inode, int nlink_delta, off_t size_delta, bool modified)
+{
+        pthread_rwlock_wrlock(&inode->lock);
+        inode->nlink = (nlink_t) ((long) inode->nlink + nlink_delta);
+        inode->size += size_delta;
+        inode_touch(inode, modified);
+        pthread_rwlock_unlock(&inode->lock);
+}
+
+static int dir_of(Memfs *fs, fuse_ino_t ino, Inode **ret)
+{
+        Inode *dir = inode_get(fs, ino);
+
+        if (!S_ISDIR(dir->type))
+                return -ENOTDIR;
+        *ret = dir;
+        return 0;
+}
+
+void memfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+        Memfs *fs = req_fs(req);
+        struct fuse_entry_param e;
+        Inode *dir, *inode = NULL;
+        int r = name_check(name);
+
+        if (r == 0)
+                r = dir_of(fs, parent, &dir);
+        if (r == 0) {
+                pthread_rwlock_rdlock(&fs->ns_lock);
+                Dirent *d = dir_find(fs, &dir->dir, name);
+                if (d) {
+                        inode = d->inode;
+                        atomic_fetch_add(&inode->nlookup, 1);
+                        entry_fill(fs, inode, &e);
+                }
+                pthread_rwlock_unlock(&fs->ns_lock);
+        }
+        LOG(fs, "lookup %s: %s", name, r < 0 ? strerror(-r) : inode ? "found" : "absent");
+        if (r < 0)
+                fuse_reply_err(req, -r);
+        else if (!inode)
+                reply_negative(req, fs);
+        else
+                reply_entry(req, inode, &e);
+}
+
+void memfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+        inode_forget(req_fs(req), inode_get(req_fs(req), ino), nlookup);
+        fuse_reply_none(req);
+}
+
+void memfs_op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+        Memfs *fs = req_fs(req);
+
+        for (size_t i = 0; i < count; i++)
+                inode_forget(fs, inode_get(fs, forgets[i].ino), forgets[i].nlookup);
+        fuse_reply_none(req);
+}
+
+typedef struct NodeSpec {
+        mode_t mode;
+        dev_t rdev;
+        const char *target; /* symlinks */
+} NodeSpec;
+
+/*
+ * The new inode belongs to the caller; in a setgid directory it takes the
+ * directory's group, and a new subdirectory keeps the setgid bit.
+ */
+static int node_new(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir, const NodeSpec *spec, Inode **ret)
+{
+        mode_t mode = spec->mode;
+        gid_t gid = ctx->gid;
+        Inode *inode;
+        int r;
+
+        if (!S_ISLNK(mode))
+                mode &= ~(ctx->umask & 0777);
+        pthread_rwlock_rdlock(&dir->lock);
+        if (dir->mode & S_ISGID) {
+                gid = dir->gid;
+                if (S_ISDIR(mode))
+                        mode |= S_ISGID;
+        }
+        pthread_rwlock_unlock(&dir->lock);
+
+        r = inode_new(fs, mode, ctx->uid, gid, &inode);
+        if (r < 0)
+                return r;
+        if (S_ISDIR(mode))
+                inode->dir.parent = dir;
+        else if (S_ISCHR(mode) || S_ISBLK(mode))
+                inode->rdev = spec->rdev;
+        else if (S_ISLNK(mode)) {
+                inode->target = strdup(spec->target);
+                if (!inode->target) {
+                        inode->nlink = 0;
+                        inode_free(fs, inode);
+                        return -ENOMEM;
+                }
+                inode->size = (off_t) strlen(spec->target);
+        }
+        *ret = inode;
+        return 0;
+}
+
+static int node_create_locked(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir, const char *name,
+                              const NodeSpec *spec, Inode **ret)
+{
+        Dirent *entry;
+        Inode *inode;
+        int r;
+
+        if (dir->nlink == 0)
+                return -ENOENT; /* removed while someone still had it open */
+        if (dir_find(fs, &dir->dir, name))
+                return -EEXIST;
+        r = node_new(fs, ctx, dir, spec, &inode);
+        if (r < 0)
+                return r;
+        r = dir_prepare(fs, &dir->dir, name, inode, &entry);
+        if (r < 0) {
+                inode->nlink = 0;
+                inode_free(fs, inode);
+                return r;
+        }
+        dir_insert(&dir->dir, entry);
+        inode_change(dir, S_ISDIR(spec->mode) ? 1 : 0, DIR_ENTRY_BOGO_SIZE, true);
+        *ret = inode;
+        return 0;
+}
+
+/* Create a name of any type; on success one lookup is counted for the reply. */
+static int node_create(fuse_req_t req, fuse_ino_t parent, const char *name, const NodeSpec *spec,
+                       struct fuse_entry_param *e, Inode **ret)
+{
+        Memfs *fs = req_fs(req);
+        Inode *dir, *inode = NULL;
+        int r = name_check(name);
+
+        if (r == 0)
+                r = dir_of(fs, parent, &dir);
+        if (r == 0 && spec->target && strlen(spec->target) > MEMFS_SYMLINK_MAX)
+                r = -ENAMETOOLONG;
+        if (r == 0) {
+                pthread_rwlock_wrlock(&fs->ns_lock);
+                r = node_create_locked(fs, fuse_req_ctx(req), dir, name, spec, &inode);
+                if (r == 0) {
+                        atomic_fetch_add(&inode->nlookup, 1);
+                        entry_fill(fs, inode, e);
+                }
+                pthread_rwlock_unlock(&fs->ns_lock);
+        }
+        LOG(fs, "create %s mode %o: %s", name, (unsigned) spec->mode, r < 0 ? strerror(-r) : "ok");
+        *ret = inode;
+        return r;
+}
+
+static void create_and_reply(fuse_req_t req, fuse_ino_t parent, const char *name, const NodeSpec *spec)
+{
+        struct fuse_entry_param e;
+        Inode *inode;
+        int r = node_create(req, parent, name, spec, &e, &inode);
+
+        if (r < 0)
+                fuse_reply_err(req, -r);
+        else
+                reply_entry(req, inode, &e);
+}
+
+void memfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+        NodeSpec spec = { .mode = mode, .rdev = rdev };
+
+        if (!S_ISREG(mode) && !S_ISFIFO(mode) && !S_ISSOCK(mode) && !S_ISCHR(mode) && !S_ISBLK(mode)) {
+                fuse_reply_err(req, EINVAL);
+                return;
+        }
+        create_and_reply(req, parent, name, &spec);
+}
+
+void memfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+        NodeSpec spec = { .mode = S_IFDIR | (mode & 07777) };
+        create_and_reply(req, parent, name, &spec);
+}
+
+void memfs_op_symlink(fuse_req_t req, const char *target, fuse_ino_t parent, const char *name)
+{
+        NodeSpec spec = { .mode = S_IFLNK | 0777, .target = target };
+        create_and_reply(req, parent, name, &spec);
+}
+
+void memfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi)
+{
+        NodeSpec spec = { .mode = S_IFREG | (mode & 07777) };
+        struct fuse_entry_param e;
+        Inode *inode;
+        int r = node_create(req, parent, name, &spec, &e, &inode);
+
+        if (r < 0) {
+                fuse_reply_err(req, -r);
+                return;
+        }
+        fi->keep_cache = 1;
+        fi->noflush = 1;
+        if (fuse_reply_create(req, &e, fi) != 0)
+                inode_forget(req_fs(req), inode, 1);
+}
+
+/* In a sticky directory only root, the directory's owner or the file's owner may remove or rename. */
+static int sticky_check(const struct fuse_ctx *ctx, Inode *dir, Inode *inode)
+{
+        bool sticky;
+        uid_t dir_uid, uid;
+
+        pthread_rwlock_rdlock(&dir->lock);
+        sticky = dir->mode & S_ISVTX;
+        dir_uid = dir->uid;
+        pthread_rwlock_unlock(&dir->lock);
+        if (!sticky || ctx->uid == 0 || ctx->uid == dir_uid)
+                return 0;
+        pthread_rwlock_rdlock(&inode->lock);
+        uid = inode->uid;
+        pthread_rwlock_unlock(&inode->lock);
+        return ctx->uid == uid ? 0 : -EPERM;
+}
+
+/* Drop one name of inode: a directory loses all its links, and its parent the one of "..". */
+static void name_dropped(Inode *dir, Inode *inode)
+{
+        bool is_dir = S_ISDIR(inode->type);
+
+        inode_change(inode, is_dir ? -(int) inode->nlink : -1, 0, false);
+        inode_change(dir, is_dir ? -1 : 0, -DIR_ENTRY_BOGO_SIZE, true);
+}
+
+static int remove_locked(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir, const char *name, bool rmdir,
+                         Inode **ret)
+{
+        Dirent *entry = dir_find(fs, &dir->dir, name);
+        Inode *inode;
+        int r;
+
+        if (!entry)
+                return -ENOENT;
+        inode = entry->inode;
+        if (rmdir && !S_ISDIR(inode->type))
+                return -ENOTDIR;
+        if (!rmdir && S_ISDIR(inode->type))
+                return -EISDIR;
+        if (rmdir && inode->dir.count > 0)
+                return -ENOTEMPTY;
+        r = sticky_check(ctx, dir, inode);
+        if (r < 0)
+                return r;
+        dir_remove(&dir->dir, entry);
+        name_dropped(dir, inode);
+        *ret = inode;
+        return 0;
+}
+
+/*
+ * The kernel keeps one inode per node id, so the other names of a hard
+ * link see the new nlink; still, tell it, so nothing cached about this
+ * inode outlives the change. After the reply, and with no lock held.
+ */
+static void invalidate_attrs(Memfs *fs, fuse_ino_t ino)
+{
+        if (fs->se)
+                (void) fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
+}
+
+static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, bool rmdir)
+{
+        Memfs *fs = req_fs(req);
+        Inode *dir, *inode = NULL;
+        bool dead = false, still_linked = false;
+        fuse_ino_t ino = 0;
+        int r = name_check(name);
+
+        if (r == 0)
+                r = dir_of(fs, parent, &dir);
+        if (r == 0) {
+                pthread_rwlock_wrlock(&fs->ns_lock);
+                r = remove_locked(fs, fuse_req_ctx(req), dir, name, rmdir, &inode);
+                if (r == 0) {
+                        dead = inode_is_dead(inode);
+                        still_linked = inode->nlink > 0;
+                        ino = inode_id(fs, inode);
+                }
+                pthread_rwlock_unlock(&fs->ns_lock);
+        }
+        if (dead)
+                inode_free(fs, inode);
+        LOG(fs, "%s %s: %s", rmdir ? "rmdir" : "unlink", name, r < 0 ? strerror(-r) : "ok");
+        fuse_reply_err(req, -r);
+        if (still_linked)
+                invalidate_attrs(fs, ino);
+}
+
+void memfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+        remove_name(req, parent, name, false);
+}
+
+void memfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+        remove_name(req, parent, name, true);
+}
+
+static int link_locked(Memfs *fs, Inode *inode, Inode *dir, const char *name)
+{
+        int r;
+
+        if (S_ISDIR(inode->type))
+                return -EPERM;
+        if (dir->nlink == 0 || inode->nlink == 0)
+                return -ENOENT;
+        if (dir_find(fs, &dir->dir, name))
+                return -EEXIST;
+        r = dir_add(fs, &dir->dir, name, inode);
+        if (r < 0)
+                return r;
+        inode_change(inode, 1, 0, false);
+        inode_change(dir, 0, DIR_ENTRY_BOGO_SIZE, true);
+        return 0;
+}
+
+void memfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+        Memfs *fs = req_fs(req);
+        Inode *inode = inode_get(fs, ino), *dir;
+        struct fuse_entry_param e;
+        int r = name_check(newname);
+
+        if (r == 0)
+                r = dir_of(fs, newparent, &dir);
+        if (r == 0) {
+                pthread_rwlock_wrlock(&fs->ns_lock);
+                r = link_locked(fs, inode, dir, newname);
+                if (r == 0) {
+                        atomic_fetch_add(&inode->nlookup, 1);
+                        entry_fill(fs, inode, &e);
+                }
+                pthread_rwlock_unlock(&fs->ns_lock);
+        }
+        LOG(fs, "link %s: %s", newname, r < 0 ? strerror(-r) : "ok");
+        if (r < 0)
+                fuse_reply_err(req, -r);
+        else
+                reply_entry(req, inode, &e);
+}
+
+/* Is a the directory d, or one of d's ancestors? Parent pointers only: no paths, no recursion. */
+static bool is_ancestor(Memfs *fs, Inode *a, Inode *d)
+{
+        for (;;) {
+                if (d == a)
+                        return true;
+                if (d == fs->root)
+                        return false;
+                d = d->dir.parent;
+        }
+}
+
+typedef struct RenameOp {
+        Inode *src_dir, *dst_dir;
+        const char *name, *newname;
+        unsigned flags;
+        Dirent *src, *dst;
+        Inode *victim; /* the inode that lost its name to the rename, if any */
+} RenameOp;
+
+static int rename_check(Memfs *fs, const struct fuse_ctx *ctx, RenameOp *op)
+{
+        Inode *src = op->src->inode, *dst = op->dst ? op->dst->inode : NULL;
+        int r;
+
+        if (S_ISDIR(src->type) && is_ancestor(fs, src, op->dst_dir))
+                return -EINVAL;
+        if (dst && (op->flags & RENAME_EXCHANGE) && S_ISDIR(dst->type) && is_ancestor(fs, dst, op->src_dir))
+                return -EINVAL;
+        if (dst && !(op->flags & RENAME_EXCHANGE)) {
+                if (S_ISDIR(src->type) && !S_ISDIR(dst->type))
+                        return -ENOTDIR;
+                if (!S_ISDIR(src->type) && S_ISDIR(dst->type))
+                        return -EISDIR;
+                if (S_ISDIR(dst->type) && dst->dir.count > 0)
+                        return -ENOTEMPTY;
+        }
+        r = sticky_check(ctx, op->src_dir, src);
+        if (r == 0 && dst)
+                r = sticky_check(ctx, op->dst_dir, dst);
+        return r;
+}
+
+/* A directory that changes parent moves its ".." link along. */
+static void reparent(Inode *inode, Inode *from, Inode *to)
+{
+        if (!S_ISDIR(inode->type) || from == to)
+                return;
+        inode->dir.parent = to;
+        inode_change(from, -1, 0, true);
+        inode_change(to, 1, 0, true);
+}
+
+static int rename_exchange(RenameOp *op)
+{
+        Inode *a = op->src->inode, *b = op->dst->inode;
+
+        op->src->inode = b;
+        op->dst->inode = a;
+        reparent(a, op->src_dir, op->dst_dir);
+        reparent(b, op->dst_dir, op->src_dir);
+        inode_change(op->src_dir, 0, 0, true);
+        inode_change(op->dst_dir, 0, 0, true);
+        inode_change(a, 0, 0, false);
+        inode_change(b, 0, 0, false);
+        return 0;
+}
+
+static int rename_move(Memfs *fs, RenameOp *op)
+{
+        Inode *src = op->src->inode;
+        Dirent *moved;
+        int r;
+
+        r = dir_prepare(fs, &op->dst_dir->dir, op->newname, src, &moved);
+        if (r < 0)
+                return r;
+        if (op->dst) {
+                op->victim = op->dst->inode;
+                dir_remove(&op->dst_dir->dir, op->dst);
+                name_dropped(op->dst_dir, op->victim);
+        }
+        dir_remove(&op->src_dir->dir, op->src);
+        dir_insert(&op->dst_dir->dir, moved);
+        reparent(src, op->src_dir, op->dst_dir);
+        inode_change(op->src_dir, 0, -DIR_ENTRY_BOGO_SIZE, true);
+        inode_change(op->dst_dir, 0, DIR_ENTRY_BOGO_SIZE, true);
+        inode_change(src, 0, 0, false);
+        return 0;
+}
+
+static int rename_locked(Memfs *fs, const struct fuse_ctx *ctx, RenameOp *op)
+{
+        int r;
+
+        if (op->dst_dir->nlink == 0)
+                return -ENOENT;
+        op->src = dir_find(fs, &op->src_dir->dir, op->name);
+        if (!op->src)
+                return -ENOENT;
+        op->dst = dir_find(fs, &op->dst_dir->dir, op->newname);
+        if ((op->flags & RENAME_EXCHANGE) && !op->dst)
+                return -ENOENT;
+        if ((op->flags & RENAME_NOREPLACE) && op->dst)
+                return -EEXIST;
+        /* The same entry under another spelling (-i): only the case changes. */
+        if (op->dst == op->src) {
+                op->dst = NULL;
+                return streq(op->src->name, op->newname) ? 0 : rename_move(fs, op);
+        }
+        if (op->dst && op->dst->inode == op->src->inode)
+                return 0; /* two names of one file: POSIX says do nothing */
+        r = rename_check(fs, ctx, op);
+        if (r < 0)
+                return r;
+        return (op->flags & RENAME_EXCHANGE) ? rename_exchange(op) : rename_move(fs, op);
+}
+
+void memfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+                     const char *newname, unsigned int flags)
+{
+        Memfs *fs = req_fs(req);
+        RenameOp op = { .name = name, .newname = newname, .flags = flags };
+        bool dead = false, still_linked = false;
+        fuse_ino_t victim_ino = 0;
+        int r = 0;
+
+        if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) || flags == (RENAME_NOREPLACE | RENAME_EXCHANGE))
+                r = -EINVAL;
+        if (r == 0)
+                r = name_check(name) < 0 ? -ENAMETOOLONG : name_check(newname);
+        if (r == 0)
+                r = dir_of(fs, parent, &op.src_dir);
+        if (r == 0)
+                r = dir_of(fs, newparent, &op.dst_dir);
+        if (r == 0) {
+                pthread_rwlock_wrlock(&fs->ns_lock);
+                r = rename_locked(fs, fuse_req_ctx(req), &op);
+                if (r == 0 && op.victim) {
+                        dead = inode_is_dead(op.victim);
+                        still_linked = op.victim->nlink > 0;
+                        victim_ino = inode_id(fs, op.victim);
+                }
+                pthread_rwlock_unlock(&fs->ns_lock);
+        }
+        if (dead)
+                inode_free(fs, op.victim);
+        LOG(fs, "rename %s -> %s flags %u: %s", name, newname, flags, r < 0 ? strerror(-r) : "ok");
+        fuse_reply_err(req, -r);
+        if (still_linked)
+                invalidate_attrs(fs, victim_ino);
+}
+
+typedef struct DirReader {
+        fuse_req_t req;
+        Memfs *fs;
+        bool plus;
+        char *buf;
+        size_t size, used;
+        Inode **counted; /* readdirplus: lookups to take back if the reply fails */
+        size_t ncounted;
+} DirReader;
+
+/* Add one entry; false when the buffer is full. */
+static bool reader_add(DirReader *rd, const char *name, Inode *inode, uint64_t cookie, bool counts)
+{
+        char *at = rd->buf + rd->used;
+        size_t room = rd->size - rd->used, n;
+
+        if (!rd->plus) {
+                struct stat st = { .st_ino = inode->number, .st_mode = inode->type };
+                n = fuse_add_direntry(rd->req, at, room, name, &st, (off_t) cookie);
+        } else {
+                struct fuse_entry_param e;
+                entry_fill(rd->fs, inode, &e);
+                if (!counts)
+                        e.ino = 0; /* "." and "..": the kernel takes no reference */
+                n = fuse_add_direntry_plus(rd->req, at, room, name, &e, (off_t) cookie);
+        }
+        if (n > room)
+                return false;
+        rd->used += n;
+        if (rd->plus && counts) {
+                atomic_fetch_add(&inode->nlookup, 1);
+                rd->counted[rd->ncounted++] = inode;
+        }
+        return true;
+}
+
+/* Offsets are cookies: 1 is ".", 2 is "..", then each entry's own. */
+static void reader_fill(DirReader *rd, Inode *dir, off_t off)
+{
+        if (off < 1 && !reader_add(rd, ".", dir, 1, false))
+                return;
+        if (off < 2 && !reader_add(rd, "..", dir->dir.parent ? dir->dir.parent : dir, 2, false))
+                return;
+        for (Dirent *e = dir_next(&dir->dir, (uint64_t) MAX(off, 2)); e; e = dir_next(&dir->dir, e->cookie))
+                if (!reader_add(rd, e->name, e->inode, e->cookie, true))
+                        return;
+}
+
+static void read_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
+{
+        Memfs *fs = req_fs(req);
+        DirReader rd = { .req = req, .fs = fs, .plus = plus, .size = size };
+        _cleanup_free_ char *buf = malloc(size);
+        /* An entry takes at least 24 bytes (plus: 152), so this bounds how many the reply can hold. */
+        _cleanup_free_ Inode **counted = plus ? calloc(size / 24 + 1, sizeof(Inode *)) : NULL;
+        Inode *dir;
+        int r = dir_of(fs, ino, &dir);
+
+        if (r == 0 && (!buf || (plus && !counted)))
+                r = -ENOMEM;
+        if (r < 0) {
+                fuse_reply_err(req, -r);
+                return;
+        }
+        rd.buf = buf;
+        rd.counted = counted;
+        pthread_rwlock_rdlock(&fs->ns_lock);
+        reader_fill(&rd, dir, off);
+        pthread_rwlock_unlock(&fs->ns_lock);
+
+        if (fuse_reply_buf(req, buf, rd.used) != 0)
+                for (size_t i = 0; i < rd.ncounted; i++)
+                        inode_forget(fs, rd.counted[i], 1);
+}
+
+void memfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+        read_directory(req, ino, size, off, false);
+}
+
+void memfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+        read_directory(req, ino, size, off, true);
+}
