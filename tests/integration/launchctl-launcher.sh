@@ -45,6 +45,8 @@ fsp_launcher_start
 
 # ---------------------------------------------------------------- start, info
 expect_ok "start" launchctl start plain p1
+# Without MountPoint= "ready" may come at exec, before the record is written.
+expect_ok "the instance recorded itself" fsp_wait_until 10 grep -qx end "$T/rec-p1"
 pid=$(sed -n 's/^pid=//p' "$T/rec-p1")
 expect_status "info" 0 launchctl info plain p1
 expect_contains "info: names and state" "$OUT" $'Class: plain\nInstance: p1\nState: running\n'
@@ -150,10 +152,12 @@ expect_not_contains "the launcher did not log it" "$(cat "$T/launcher.log")" "$s
 expect_status "stop" 0 launchctl stop plain p1
 expect_eq "a clean exit prints nothing" "$OUT" ""
 expect_fail "the process is gone" fsp_pid_alive "$pid"
+expect_ok "start again" launchctl start plain p2
+JSON=$("$LAUNCHCTL" --json stop plain p2)
+expect_eq "stop --json" "$JSON" '{"Status":0}'
 expect_status "stop one that needs SIGKILL" 0 launchctl stop stubborn t1
 expect_eq "shows the status" "$OUT" "exit status 137 (killed by SIGKILL)"
-JSON=$("$LAUNCHCTL" --json stop mounted m1)
-expect_eq "stop --json" "$JSON" '{"Status":0}'
+expect_ok "stop a mounted one" launchctl stop mounted m1
 expect_fail "unmounted" fsp_is_mounted "$T/mnt/m1"
 expect_ok "stop is case-insensitive" launchctl STOP secure s1
 
