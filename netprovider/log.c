@@ -26,13 +26,23 @@ const char *net_log_program(void)
         return program;
 }
 
+/* The context quotes what the user typed, hostile names included: no control bytes reach the terminal. */
 void net_log_set_context(const char *fmt, ...)
 {
+        char raw[sizeof(context)];
+        size_t n = 0;
         va_list ap;
 
         va_start(ap, fmt);
-        vsnprintf(context, sizeof(context), fmt, ap);
+        vsnprintf(raw, sizeof(raw), fmt, ap);
         va_end(ap);
+        for (const unsigned char *p = (const unsigned char *) raw; *p && n + 5 < sizeof(context); p++) {
+                if (*p < 0x20 || *p == 0x7f)
+                        n += (size_t) snprintf(context + n, sizeof(context) - n, "\\x%02x", *p);
+                else
+                        context[n++] = (char) *p;
+        }
+        context[n] = 0;
 }
 
 void net_log_set_verbose(bool v)

@@ -56,15 +56,19 @@ enum {
         OPT_VERSION,
 };
 
+/* The message may quote what was typed: control bytes are shown as '?'. */
 _printf_(1, 2) static int usage_error(const char *fmt, ...)
 {
+        char message[1024];
         va_list ap;
 
-        fprintf(stderr, "winfsp-net: ");
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        vsnprintf(message, sizeof(message), fmt, ap);
         va_end(ap);
-        fprintf(stderr, "\nTry 'winfsp-net --help'.\n");
+        for (char *p = message; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        *p = '?';
+        fprintf(stderr, "winfsp-net: %s\nTry 'winfsp-net --help'.\n", message);
         return NET_EXIT_USAGE;
 }
 
@@ -137,7 +141,7 @@ static int run_use(const Args *a)
         /* [MOUNTPOINT] //CLASS/INSTANCE [ARG...]: the remote is the first or the second word. */
         first_remote = looks_like_remote(a->positional[0]) ? 0 : 1;
         if (first_remote >= a->n_positional)
-                return usage_error("use: no remote name given after the mount point '%s'", a->positional[0]);
+                return usage_error("use: '%s' is not a remote name (//CLASS/INSTANCE)", a->positional[0]);
         if (first_remote == 1)
                 req.mount_point = a->positional[0];
         req.remote = a->positional[first_remote];

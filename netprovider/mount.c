@@ -121,6 +121,9 @@ int mount_winfsp_main(int argc, char **argv)
         net_log_set_program("mount.winfsp");
         r = mount_args_parse(argc, argv, &a, error, sizeof(error));
         if (r < 0) {
+                for (char *p = error; *p; p++) /* it may quote what was typed */
+                        if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                                *p = '?';
                 fprintf(stderr, "mount.winfsp: %s\n", error[0] ? error : strerror(-r));
                 fprintf(stderr, "Try 'mount.winfsp --help'.\n");
                 return MOUNT_EX_USAGE;

@@ -41,14 +41,14 @@ static void echo_off(int tty, struct sigaction old[])
         quiet = saved_mode;
         quiet.c_lflag &= ~(tcflag_t) (ECHO | ECHOE | ECHOK);
         quiet.c_lflag |= ECHONL;
-        tcsetattr(tty, TCSAFLUSH, &quiet);
+        tcsetattr(tty, TCSADRAIN, &quiet); /* not FLUSH: keep what was typed ahead */
 }
 
 static void echo_restore(int tty, const struct sigaction old[])
 {
         if (saved_tty < 0)
                 return;
-        tcsetattr(tty, TCSAFLUSH, &saved_mode);
+        tcsetattr(tty, TCSADRAIN, &saved_mode);
         saved_tty = -1;
         for (size_t i = 0; i < ELEMENTSOF(fatal_signals); i++)
                 sigaction(fatal_signals[i], &old[i], NULL);
@@ -132,12 +132,12 @@ int prompt_password(int tty, const char *question, FspSecret **ret)
         r = fsp_secret_new(&s);
         if (r < 0)
                 return r;
+        /* Echo goes off before the question shows, so nothing typed ahead is echoed. */
+        echo_off(tty, old);
         r = write_all(tty, question);
-        if (r >= 0) {
-                echo_off(tty, old);
+        if (r >= 0)
                 r = read_line(tty, s->data, FSP_SECRET_MAX + 1, &s->size);
-                echo_restore(tty, old);
-        }
+        echo_restore(tty, old);
         if (r < 0) {
                 fsp_secret_free(s);
                 return r;

@@ -6,7 +6,8 @@
  * and for --foreground stay with the instance (foreground.c).
  *
  * The template arguments: %1 the normalized remote, %2 the canonical mount
- * point, %3 the user name (Credentials=3; empty otherwise), %4.. extra ARGs.
+ * point, for Credentials=3 classes %3 the user name, then the extra ARGs
+ * (%3.. or %4..).
  */
 #include <fsp/launch.h>
 
@@ -16,7 +17,7 @@
 #include "mountpoint.h"
 #include "net.h"
 
-#define EXTRA_ARGS_MAX 6 /* %4..%9 */
+#define TEMPLATE_ARGS_MAX 9 /* %1..%9 */
 
 typedef struct Use {
         const UseRequest *req;
@@ -38,13 +39,12 @@ static int build_args(const Use *u, const char *user, char ***ret)
 {
         size_t n_extra = strv_length(u->req->extra_args), n = 0;
         char **args = calloc(3 + n_extra + 1, sizeof(char *));
-        bool with_user = user || n_extra > 0;
 
         if (!args)
                 return -ENOMEM;
         args[n++] = strdup(u->remote.normalized);
         args[n++] = strdup(u->mount_point);
-        if (with_user)
+        if (u->credentials == 3)
                 args[n++] = strdup(strempty(user));
         STRV_FOREACH(a, u->req->extra_args)
                 args[n++] = strdup(*a);
@@ -148,9 +148,17 @@ static int parse_request(Use *u, FspRemember *ret_remember)
                         return net_fail(-EINVAL, NET_EXIT_USAGE,
                                         "invalid remember value '%s': never, session or forever", req->remember);
         }
-        if (strv_length(req->extra_args) > EXTRA_ARGS_MAX)
-                return net_fail(-E2BIG, NET_EXIT_USAGE, "too many arguments: %zu given, at most %d after the remote",
-                                strv_length(req->extra_args), EXTRA_ARGS_MAX);
+        return 0;
+}
+
+static int check_arg_count(const Use *u)
+{
+        size_t fixed = u->credentials == 3 ? 3 : 2, n = strv_length(u->req->extra_args);
+
+        if (fixed + n > TEMPLATE_ARGS_MAX)
+                return net_fail(-E2BIG, NET_EXIT_USAGE,
+                                "too many arguments: %zu given, at most %zu after the remote name for this class",
+                                n, TEMPLATE_ARGS_MAX - fixed);
         return 0;
 }
 
@@ -204,6 +212,8 @@ int net_use(const UseRequest *req)
         if (r < 0)
                 return net_fail(r, NET_EXIT_NO_LAUNCHER, "cannot connect to the system bus: %s", strerror(-r));
         r = class_credentials(&u);
+        if (r >= 0)
+                r = check_arg_count(&u);
         if (r < 0)
                 return r;
 
