@@ -200,6 +200,7 @@ static void stderr_line(void *userdata, const char *line)
         output_line(userdata, true, line);
 }
 
+/* What is in the pipes now; a child the instance left may still hold them open. */
 static void drain_output(Instance *i)
 {
         while (i->stdout_fd >= 0 && output_read_lines(i->stdout_fd, &i->stdout_buf, stdout_line, i) > 0)
@@ -472,7 +473,7 @@ static int on_stdout(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 return 0;
         }
         r = output_read_lines(fd, &i->stdout_buf, stdout_line, i);
-        if (r <= 0)
+        if (r <= 0 && r != -EAGAIN)
                 i->stdout_source = source_unref(i->stdout_source);
         return 0;
 }
@@ -480,8 +481,9 @@ static int on_stdout(sd_event_source *s, int fd, uint32_t revents, void *userdat
 static int on_stderr(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         Instance *i = userdata;
+        int r = output_read_lines(fd, &i->stderr_buf, stderr_line, i);
 
-        if (output_read_lines(fd, &i->stderr_buf, stderr_line, i) <= 0)
+        if (r <= 0 && r != -EAGAIN)
                 i->stderr_source = source_unref(i->stderr_source);
         return 0;
 }

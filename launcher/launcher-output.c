@@ -27,7 +27,7 @@ int output_read_lines(int fd, LineBuffer *b, LineFn fn, void *userdata)
 
         k = read(fd, chunk, sizeof(chunk));
         if (k < 0)
-                return errno == EAGAIN || errno == EINTR ? 1 : -errno;
+                return errno == EINTR ? 1 : -errno;
         if (k == 0) {
                 if (b->size > 0) {
                         b->data[b->size] = 0;

@@ -26,8 +26,9 @@ void output_feed(LineBuffer *b, const char *data, size_t n, LineFn fn, void *use
 
 /*
  * Read what fd has now and call fn per complete line (over-long lines are
- * cut into pieces). Returns 0 at end of file (after flushing a last partial
- * line), 1 when more may come, -errno on error.
+ * cut into pieces). Returns 1 after reading something, 0 at end of file
+ * (after flushing a last partial line), -EAGAIN when nothing is there yet,
+ * other -errno on error.
  */
 int output_read_lines(int fd, LineBuffer *b, LineFn fn, void *userdata);
 

@@ -217,6 +217,8 @@ int main(int argc, char **argv)
                 const char *a = argv[i];
                 const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+                if (!*a)
+                        continue; /* a template's missing %N */
                 if (streq(a, "--record") && v) {
                         record(v, argc, argv);
                         i++;
@@ -235,7 +237,7 @@ int main(int argc, char **argv)
                 } else if (streq(a, "--notify")) {
                         sd_notify(0, "READY=1");
                 } else if (streq(a, "--mount") && v) {
-                        const char *source = i + 2 < argc && argv[i + 2][0] != '-' ? argv[i + 2] : NULL;
+                        const char *source = i + 2 < argc && argv[i + 2][0] && argv[i + 2][0] != '-' ? argv[i + 2] : NULL;
                         int r = serve_mount(v, source, true);
                         return r;
                 } else if (streq(a, "--ignore-term")) {

@@ -294,3 +294,83 @@ fsp_cleanup() {
         fi
         exit $rc
 }
+
+# ---------------------------------------------------------------- the launcher over the bus
+
+# bus_call METHOD SIGNATURE ARGS...: a method call through busctl (a third-party client).
+bus_call() {
+        busctl --system -- call org.winfsp.Launcher1 /org/winfsp/Launcher1 org.winfsp.Launcher1 "$@"
+}
+
+# gdbus_call METHOD ARGS...: the same through gdbus, which also prints the
+# D-Bus error name on failure. Arguments are GVariant text (see gv_str, gv_strv).
+gdbus_call() {
+        local method=$1
+        shift
+        gdbus call --system --dest org.winfsp.Launcher1 --object-path /org/winfsp/Launcher1 \
+                --method "org.winfsp.Launcher1.$method" -- "$@"
+}
+
+# gv_str S / gv_strv S...: GVariant literals for a string and a string array.
+gv_str() {
+        python3 -c 'import sys; a=sys.argv[1]; print(chr(39) + a.replace(chr(92), chr(92)*2).replace(chr(39), chr(92)+chr(39)) + chr(39))' "$1"
+}
+gv_strv() {
+        local out="@as [" sep="" a
+        for a in "$@"; do
+                out="$out$sep$(gv_str "$a")"
+                sep=", "
+        done
+        echo "$out]"
+}
+
+# fsp_monitor_start FILE: record the launcher's signals (dbus-monitor) into FILE.
+fsp_monitor_start() {
+        dbus-monitor --system "type='signal',sender='org.winfsp.Launcher1'" >"$1" 2>/dev/null &
+        FSP_MONITOR_PID=$!
+        fsp_wait_until 5 grep -q "NameAcquired\|member=NameAcquired" "$1" || true
+}
+
+# fsp_testfs_class NAME [EXTRA INI LINES...]: a class running fsp-testfs whose
+# arguments are the caller's (the actions); with MountPoint=%9 in the extra
+# lines, the ninth argument is the mount point and not passed on.
+fsp_testfs_class() {
+        local name=$1 cmdline="%1 %2 %3 %4 %5 %6 %7 %8 %9"
+        shift
+        case " $* " in *" MountPoint=%9 "*) cmdline="%1 %2 %3 %4 %5 %6 %7 %8" ;; esac
+        {
+                echo "[Service]"
+                echo "Description=test class $name"
+                echo "Executable=$TESTFS"
+                echo "CommandLine=$cmdline"
+                echo "Security=D:P(A;;RPWPLC;;;WD)"
+                local line
+                for line in "$@"; do echo "$line"; done
+        } >"$T/conf.d/$name.conf"
+}
+
+# fsp_pid_of CLASS INSTANCE: the instance's pid from GetInfo.
+fsp_pid_of() {
+        fsp_info_field "$1" "$2" Pid
+}
+
+# fsp_instance_processes: pids of every process that descends from an
+# instance of this test's launcher (they carry its NOTIFY_SOCKET), so tests
+# running side by side never see each other's.
+fsp_instance_processes() {
+        local p
+        for p in /proc/[0-9]*; do
+                tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -q "^NOTIFY_SOCKET=@winfsp-launcher/$LAUNCHER_PID/" &&
+                        echo "${p#/proc/}"
+        done
+        return 0
+}
+
+# fsp_no_instance_processes: true when none is left (zombies not counted).
+fsp_no_instance_processes() {
+        local p
+        for p in $(fsp_instance_processes); do
+                fsp_pid_alive "$p" && return 1
+        done
+        return 0
+}
