@@ -71,7 +71,7 @@ void json_write_string(FILE *f, const char *s)
 static void json_write_strv(FILE *f, char **l)
 {
         fputc('[', f);
-        STRV_FOREACH(s, l) {
+        STRV_FOREACH (s, l) {
                 if (s != l)
                         fputc(',', f);
                 json_write_string(f, *s);
@@ -84,7 +84,8 @@ static void json_write_strv(FILE *f, char **l)
 /* A word as a shell would need it: bare when safe, else in single quotes. */
 static void write_shell_word(FILE *f, const char *w)
 {
-        if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-") == strlen(w)) {
+        if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-") ==
+                          strlen(w)) {
                 fputs(w, f);
                 return;
         }
@@ -122,7 +123,8 @@ static void write_time(FILE *f, uint64_t usec)
         struct tm tm;
         size_t n;
 
-        if (usec == 0 || !localtime_r(&t, &tm) || (n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &tm)) < 5) {
+        if (usec == 0 || !localtime_r(&t, &tm) ||
+            (n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &tm)) < 5) {
                 fputs("-", f);
                 return;
         }
@@ -152,8 +154,9 @@ static void print_info_json(FILE *f, const FspInstanceInfo *i)
         json_write_string(f, i->state);
         fputs(",\"MountPoint\":", f);
         json_write_string(f, i->mount_point);
-        fprintf(f, ",\"StartedBy\":%u,\"RunAs\":%u,\"StartTime\":%" PRIu64 ",\"Restarts\":%" PRIu32
-                   ",\"LastExitStatus\":%" PRIi32 "}\n",
+        fprintf(f,
+                ",\"StartedBy\":%u,\"RunAs\":%u,\"StartTime\":%" PRIu64 ",\"Restarts\":%" PRIu32
+                ",\"LastExitStatus\":%" PRIi32 "}\n",
                 (unsigned) i->started_by, (unsigned) i->run_as, i->start_time_usec, i->restarts,
                 i->last_exit_status);
 }
@@ -169,7 +172,7 @@ static void print_info_text(FILE *f, const FspInstanceInfo *i)
         fprintf(f, "\nPid: %u\nMountPoint: ", (unsigned) i->pid);
         write_printable(f, isempty(i->mount_point) ? "-" : i->mount_point);
         fputs("\nArgv:", f);
-        STRV_FOREACH(a, i->argv) {
+        STRV_FOREACH (a, i->argv) {
                 fputc(' ', f);
                 write_shell_word(f, *a);
         }
@@ -289,7 +292,8 @@ void print_classes(FILE *f, FspClassInfo *classes, size_t n, bool json)
         }
         for (size_t k = 0; k < n; k++) {
                 name_width = MAX(name_width, text_width(classes[k].name));
-                cred_width = MAX(cred_width, strlen(credentials_to_string(classes[k].credentials, buf, sizeof(buf))));
+                cred_width = MAX(cred_width,
+                                 strlen(credentials_to_string(classes[k].credentials, buf, sizeof(buf))));
         }
         write_cell(f, "CLASS", name_width);
         write_cell(f, "CREDENTIALS", cred_width);

@@ -34,8 +34,8 @@ static void prompt_on_signal(int sig)
 
 static void prompt_catch_signals(bool catch)
 {
-        static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
-        struct sigaction sa = { .sa_handler = catch ? prompt_on_signal : SIG_DFL };
+        static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+        struct sigaction sa = {.sa_handler = catch ? prompt_on_signal : SIG_DFL};
 
         for (size_t i = 0; i < ELEMENTSOF(signals); i++)
                 sigaction(signals[i], &sa, NULL);
@@ -86,7 +86,8 @@ static int secret_prompt(const char *class_name, const char *instance, FspSecret
         if (tcsetattr(prompt_fd, TCSAFLUSH, &quiet) < 0)
                 r = -errno;
         else {
-                dprintf(prompt_fd == tty ? tty : STDERR_FILENO, "Password for %s/%s: ", class_name, instance);
+                dprintf(prompt_fd == tty ? tty : STDERR_FILENO, "Password for %s/%s: ", class_name,
+                        instance);
                 r = prompt_read_line(prompt_fd, s);
         }
         prompt_restore();

@@ -20,7 +20,7 @@ typedef struct Context {
 
 typedef struct Command {
         const char *name;
-        const char *synopsis; /* the arguments, for usage messages */
+        const char *synopsis;   /* the arguments, for usage messages */
         int min_args, max_args; /* -1: any number */
         int (*run)(Context *c, char **args, int n_args);
 } Command;
@@ -30,21 +30,17 @@ typedef struct Command {
 static bool bus_error_means_unreachable(const sd_bus_error *error)
 {
         static const char *const names[] = {
-                SD_BUS_ERROR_SERVICE_UNKNOWN,
-                SD_BUS_ERROR_NAME_HAS_NO_OWNER,
-                SD_BUS_ERROR_NO_REPLY,
-                SD_BUS_ERROR_DISCONNECTED,
-                SD_BUS_ERROR_NO_SERVER,
-                SD_BUS_ERROR_TIMEOUT,
-                SD_BUS_ERROR_UNKNOWN_OBJECT,
-                SD_BUS_ERROR_UNKNOWN_INTERFACE,
+                SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER, SD_BUS_ERROR_NO_REPLY,
+                SD_BUS_ERROR_DISCONNECTED,    SD_BUS_ERROR_NO_SERVER,         SD_BUS_ERROR_TIMEOUT,
+                SD_BUS_ERROR_UNKNOWN_OBJECT,  SD_BUS_ERROR_UNKNOWN_INTERFACE,
         };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (sd_bus_error_has_name(error, names[i]))
                         return true;
         /* org.freedesktop.DBus.Error.Spawn.*: activation of the launcher failed. */
-        return strneq(error->name, "org.freedesktop.DBus.Error.Spawn.", strlen("org.freedesktop.DBus.Error.Spawn."));
+        return strneq(error->name, "org.freedesktop.DBus.Error.Spawn.",
+                      strlen("org.freedesktop.DBus.Error.Spawn."));
 }
 
 /* The connection to the bus broke, or was never there. */
@@ -86,10 +82,11 @@ static int fail(const char *what, int r, const sd_bus_error *error)
         int code = exit_code_for(r, error);
 
         if (code == LAUNCHCTL_EXIT_UNREACHABLE && sd_bus_error_is_set(error))
-                fprintf(stderr, "launchctl: %s: the launcher cannot be reached (%s: %s)\n", what, error->name,
-                        strempty(error->message));
+                fprintf(stderr, "launchctl: %s: the launcher cannot be reached (%s: %s)\n", what,
+                        error->name, strempty(error->message));
         else if (sd_bus_error_is_set(error))
-                fprintf(stderr, "launchctl: %s: %s\n", what, isempty(error->message) ? error->name : error->message);
+                fprintf(stderr, "launchctl: %s: %s\n", what,
+                        isempty(error->message) ? error->name : error->message);
         else
                 fprintf(stderr, "launchctl: %s: %s\n", what, strerror(-r));
         return code;
@@ -137,7 +134,8 @@ static int run_start_with_secret(Context *c, char **args, int n_args)
 
         r = secret_read(args[0], args[1], &secret);
         if (r < 0) {
-                fprintf(stderr, "launchctl: %s: cannot read the password: %s\n", strempty(what), secret_error(r));
+                fprintf(stderr, "launchctl: %s: cannot read the password: %s\n", strempty(what),
+                        secret_error(r));
                 return LAUNCHCTL_EXIT_FAILURE;
         }
         /* The launcher gets a pipe to read it from; our copy is wiped before the call. */
@@ -164,7 +162,7 @@ static int run_stop(Context *c, char **args, int n_args)
 static int run_info(Context *c, char **args, int n_args)
 {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(fsp_instance_info_done) FspInstanceInfo info = { 0 };
+        _cleanup_(fsp_instance_info_done) FspInstanceInfo info = {0};
         _cleanup_free_ char *what = describe("info", args, n_args);
         int r = fsp_launch_get_info(c->bus, args[0], args[1], &info, &error);
         if (r < 0)
@@ -207,13 +205,13 @@ static int run_reload(Context *c, char **args, int n_args)
 }
 
 static const Command commands[] = {
-        { "start", "CLASS INSTANCE [ARGS...]", 2, -1, run_start },
-        { "startWithSecret", "CLASS INSTANCE [ARGS...]", 2, -1, run_start_with_secret },
-        { "stop", "CLASS INSTANCE", 2, 2, run_stop },
-        { "info", "CLASS INSTANCE", 2, 2, run_info },
-        { "list", "", 0, 0, run_list },
-        { "classes", "", 0, 0, run_classes },
-        { "reload", "", 0, 0, run_reload },
+        {"start", "CLASS INSTANCE [ARGS...]", 2, -1, run_start},
+        {"startWithSecret", "CLASS INSTANCE [ARGS...]", 2, -1, run_start_with_secret},
+        {"stop", "CLASS INSTANCE", 2, 2, run_stop},
+        {"info", "CLASS INSTANCE", 2, 2, run_info},
+        {"list", "", 0, 0, run_list},
+        {"classes", "", 0, 0, run_classes},
+        {"reload", "", 0, 0, run_reload},
 };
 
 /* WinFsp users type "startwithsecret": names are matched without regard to case. */
@@ -278,11 +276,11 @@ enum { OPT_VERSION = 0x100, OPT_USER, OPT_JSON, OPT_BUS_ADDRESS };
 static int parse_options(int argc, char **argv, Context *c)
 {
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, OPT_VERSION },
-                { "user", no_argument, NULL, OPT_USER },
-                { "json", no_argument, NULL, OPT_JSON },
-                { "bus-address", required_argument, NULL, OPT_BUS_ADDRESS },
+                {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, OPT_VERSION},
+                {"user", no_argument, NULL, OPT_USER},
+                {"json", no_argument, NULL, OPT_JSON},
+                {"bus-address", required_argument, NULL, OPT_BUS_ADDRESS},
                 {},
         };
         int o;
@@ -325,7 +323,7 @@ static int check_arguments(const Command *cmd, int n_args)
 
 int main(int argc, char **argv)
 {
-        Context c = { 0 };
+        Context c = {0};
         const Command *cmd;
         int r;
 
@@ -344,7 +342,10 @@ int main(int argc, char **argv)
         r = fsp_launch_open(c.user, c.address, &c.bus);
         if (r < 0) {
                 fprintf(stderr, "launchctl: cannot connect to the %s: %s\n",
-                        c.address ? c.address : c.user ? "session bus" : "system bus", strerror(-r));
+                        c.address ? c.address
+                        : c.user  ? "session bus"
+                                  : "system bus",
+                        strerror(-r));
                 return LAUNCHCTL_EXIT_UNREACHABLE;
         }
         r = cmd->run(&c, argv + optind + 1, argc - optind - 1);

@@ -18,12 +18,13 @@
 static const SecretSchema keyring_schema = {
         .name = FSP_KEYRING_SCHEMA,
         .flags = SECRET_SCHEMA_NONE,
-        .attributes = {
-                { "remote", SECRET_SCHEMA_ATTRIBUTE_STRING },
-                { "class", SECRET_SCHEMA_ATTRIBUTE_STRING },
-                { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
-                { NULL, 0 },
-        },
+        .attributes =
+                {
+                        {"remote", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                        {"class", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                        {"user", SECRET_SCHEMA_ATTRIBUTE_STRING},
+                        {NULL, 0},
+                },
 };
 
 static const char *const remember_names[_FSP_REMEMBER_MAX] = {
@@ -87,11 +88,12 @@ static bool error_means_unreachable(const GError *e)
         if (e->domain == G_SPAWN_ERROR)
                 return true; /* D-Bus autolaunch failed */
         if (e->domain == G_DBUS_ERROR)
-                return e->code == G_DBUS_ERROR_SERVICE_UNKNOWN || e->code == G_DBUS_ERROR_NAME_HAS_NO_OWNER ||
-                       e->code == G_DBUS_ERROR_NO_SERVER || e->code == G_DBUS_ERROR_DISCONNECTED ||
-                       e->code == G_DBUS_ERROR_NO_REPLY || e->code == G_DBUS_ERROR_SPAWN_EXEC_FAILED ||
-                       e->code == G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND || e->code == G_DBUS_ERROR_SPAWN_FAILED ||
-                       e->code == G_DBUS_ERROR_FILE_NOT_FOUND;
+                return e->code == G_DBUS_ERROR_SERVICE_UNKNOWN ||
+                       e->code == G_DBUS_ERROR_NAME_HAS_NO_OWNER || e->code == G_DBUS_ERROR_NO_SERVER ||
+                       e->code == G_DBUS_ERROR_DISCONNECTED || e->code == G_DBUS_ERROR_NO_REPLY ||
+                       e->code == G_DBUS_ERROR_SPAWN_EXEC_FAILED ||
+                       e->code == G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND ||
+                       e->code == G_DBUS_ERROR_SPAWN_FAILED || e->code == G_DBUS_ERROR_FILE_NOT_FOUND;
         return false;
 }
 
@@ -106,8 +108,8 @@ static int keyring_error(const GError *e, const char *what, char **ret_message)
                                     "(DBUS_SESSION_BUS_ADDRESS is not set; %s)",
                                     what, e->message);
         if (error_means_unreachable(e))
-                return keyring_fail(ret_message, -ENXIO, "%s: no Secret Service (keyring) is reachable: %s", what,
-                                    e->message);
+                return keyring_fail(ret_message, -ENXIO, "%s: no Secret Service (keyring) is reachable: %s",
+                                    what, e->message);
         if (e->domain == G_IO_ERROR && e->code == G_IO_ERROR_CANCELLED)
                 return keyring_fail(ret_message, -ECANCELED, "%s: the keyring prompt was dismissed", what);
         if (e->domain == SECRET_ERROR && e->code == SECRET_ERROR_IS_LOCKED)
@@ -151,7 +153,8 @@ int fsp_keyring_lookup(const char *remote, const char *class_name, const char *u
         r = fsp_secret_new_from(password, strlen(password), ret);
         secret_password_free(password); /* wipes libsecret's copy */
         if (r < 0)
-                return keyring_fail(ret_message, r, "the stored password for %s does not fit in memory", remote);
+                return keyring_fail(ret_message, r, "the stored password for %s does not fit in memory",
+                                    remote);
         return 0;
 }
 
@@ -213,7 +216,8 @@ int fsp_keyring_store(const char *remote, const char *class_name, const char *us
         r = keyring_delete_matching(attributes, "storing the password", ret_message);
         if (r < 0)
                 return r;
-        if (!secret_password_storev_sync(&keyring_schema, attributes, collection, label, secret->data, NULL, &e))
+        if (!secret_password_storev_sync(&keyring_schema, attributes, collection, label, secret->data, NULL,
+                                         &e))
                 return keyring_error(e, "storing the password", ret_message);
         return 0;
 }

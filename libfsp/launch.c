@@ -111,7 +111,7 @@ static int launch_new_call(sd_bus *bus, const char *member, sd_bus_message **ret
 static int start_call_new(sd_bus *bus, const char *member, const char *class_name, const char *instance,
                           char *const *args, sd_bus_message **ret)
 {
-        static char *const no_args[] = { NULL };
+        static char *const no_args[] = {NULL};
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
@@ -147,8 +147,8 @@ int fsp_launch_start(sd_bus *bus, const char *class_name, const char *instance, 
         return call_no_reply(bus, m, CALL_NO_TIMEOUT, error);
 }
 
-int fsp_launch_start_with_secret(sd_bus *bus, const char *class_name, const char *instance, char *const *args,
-                                 int secret_fd, sd_bus_error *error)
+int fsp_launch_start_with_secret(sd_bus *bus, const char *class_name, const char *instance,
+                                 char *const *args, int secret_fd, sd_bus_error *error)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
@@ -279,8 +279,9 @@ static int read_variant_u32(sd_bus_message *m, uint32_t *ret)
 }
 
 /* One GetInfo entry; keys this version does not know are skipped. */
-static int info_read_entry(sd_bus_message *m, const char *key, FspInstanceInfo *info)
+static int info_read_entry(sd_bus_message *m, const char *key, void *userdata)
 {
+        FspInstanceInfo *info = userdata;
         uint32_t u;
         int r;
 
@@ -316,7 +317,8 @@ static int info_read_entry(sd_bus_message *m, const char *key, FspInstanceInfo *
 }
 
 /* Iterate over an a{sv}, calling read_entry(m, key, userdata) positioned at each value. */
-static int read_dict(sd_bus_message *m, int (*read_entry)(sd_bus_message *, const char *, void *), void *userdata)
+static int read_dict(sd_bus_message *m, int (*read_entry)(sd_bus_message *, const char *, void *),
+                     void *userdata)
 {
         int r = sd_bus_message_enter_container(m, 'a', "{sv}");
         if (r < 0)
@@ -342,15 +344,10 @@ static int read_dict(sd_bus_message *m, int (*read_entry)(sd_bus_message *, cons
         return sd_bus_message_exit_container(m);
 }
 
-static int info_read_entry_cb(sd_bus_message *m, const char *key, void *userdata)
-{
-        return info_read_entry(m, key, userdata);
-}
-
 /* Strings the launcher left out become "", so callers can print without checks. */
 static int info_fill_defaults(FspInstanceInfo *info)
 {
-        char **strings[] = { &info->class_name, &info->instance, &info->state, &info->mount_point };
+        char **strings[] = {&info->class_name, &info->instance, &info->state, &info->mount_point};
 
         for (size_t i = 0; i < ELEMENTSOF(strings); i++)
                 if (!*strings[i] && !(*strings[i] = strdup("")))
@@ -364,7 +361,7 @@ int fsp_launch_get_info(sd_bus *bus, const char *class_name, const char *instanc
                         sd_bus_error *error)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(fsp_instance_info_done) FspInstanceInfo info = { .last_exit_status = -1 };
+        _cleanup_(fsp_instance_info_done) FspInstanceInfo info = {.last_exit_status = -1};
         int r;
 
         if (!ret)
@@ -372,14 +369,14 @@ int fsp_launch_get_info(sd_bus *bus, const char *class_name, const char *instanc
         r = call_instance(bus, "GetInfo", class_name, instance, 0, error, &reply);
         if (r < 0)
                 return r;
-        r = read_dict(reply, info_read_entry_cb, &info);
+        r = read_dict(reply, info_read_entry, &info);
         if (r < 0)
                 return r;
         r = info_fill_defaults(&info);
         if (r < 0)
                 return r;
         *ret = info;
-        info = (FspInstanceInfo){ 0 };
+        info = (FspInstanceInfo){0};
         return 0;
 }
 
@@ -392,7 +389,7 @@ void fsp_instance_info_done(FspInstanceInfo *info)
         strv_free(info->argv);
         free(info->state);
         free(info->mount_point);
-        *info = (FspInstanceInfo){ .last_exit_status = -1 };
+        *info = (FspInstanceInfo){.last_exit_status = -1};
 }
 
 /* ---------------------------------------------------------------- List, ListClasses */
@@ -439,7 +436,7 @@ static void instance_id_array_done(InstanceIdArray *a)
 
 static int list_read(sd_bus_message *reply, FspInstanceId **ret, size_t *ret_n)
 {
-        _cleanup_(instance_id_array_done) InstanceIdArray a = { 0 };
+        _cleanup_(instance_id_array_done) InstanceIdArray a = {0};
         const char *c, *i;
         int r;
 
@@ -450,7 +447,7 @@ static int list_read(sd_bus_message *reply, FspInstanceId **ret, size_t *ret_n)
                 r = grow((void **) &a.ids, &a.allocated, a.n, sizeof(*a.ids));
                 if (r < 0)
                         return r;
-                a.ids[a.n++] = (FspInstanceId){ strdup(c), strdup(i) };
+                a.ids[a.n++] = (FspInstanceId){strdup(c), strdup(i)};
                 if (!a.ids[a.n - 1].class_name || !a.ids[a.n - 1].instance)
                         return -ENOMEM;
         }
@@ -509,7 +506,7 @@ static int class_read_entry(sd_bus_message *m, const char *key, void *userdata)
 /* One (sa{sv}) of ListClasses into *ret; 0 at the end of the array. */
 static int class_read(sd_bus_message *reply, FspClassInfo *ret)
 {
-        _cleanup_(class_info_done) FspClassInfo c = { 0 };
+        _cleanup_(class_info_done) FspClassInfo c = {0};
         const char *name;
         int r;
 
@@ -531,7 +528,7 @@ static int class_read(sd_bus_message *reply, FspClassInfo *ret)
         if (r < 0)
                 return r;
         *ret = c;
-        c = (FspClassInfo){ 0 };
+        c = (FspClassInfo){0};
         return 1;
 }
 
@@ -547,7 +544,7 @@ static void class_info_array_done(ClassInfoArray *a)
 
 static int list_classes_read(sd_bus_message *reply, FspClassInfo **ret, size_t *ret_n)
 {
-        _cleanup_(class_info_array_done) ClassInfoArray a = { 0 };
+        _cleanup_(class_info_array_done) ClassInfoArray a = {0};
         FspClassInfo c;
         int r;
 

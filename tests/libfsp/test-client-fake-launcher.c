@@ -40,13 +40,13 @@ typedef struct FakeClass {
 } FakeClass;
 
 static const FakeClass fake_classes[] = {
-        { "memfs", "In-memory file system", 0, true },
-        { "secure", "Password \"protected\"\tmemfs", 1, true },
-        { "locked", "Nobody may start this", 0, false },
-        { "broken", "Fails at every start", 0, true },
-        { "slow", "Answers late", 0, true },
-        { "error", "Answers with the error its instance names", 0, true },
-        { "badtype", "Sends a wrong type in GetInfo", 0, true },
+        {"memfs", "In-memory file system", 0, true},
+        {"secure", "Password \"protected\"\tmemfs", 1, true},
+        {"locked", "Nobody may start this", 0, false},
+        {"broken", "Fails at every start", 0, true},
+        {"slow", "Answers late", 0, true},
+        {"error", "Answers with the error its instance names", 0, true},
+        {"badtype", "Sends a wrong type in GetInfo", 0, true},
 };
 
 static FakeInstance *instances;
@@ -120,12 +120,12 @@ static char *strv_join_log(char **l)
         size_t n = 1;
         char *s, *p;
 
-        STRV_FOREACH(w, l)
+        STRV_FOREACH (w, l)
                 n += strlen(*w) + 3;
         s = p = calloc(1, n);
         if (!s)
                 return NULL;
-        STRV_FOREACH(w, l)
+        STRV_FOREACH (w, l)
                 p += sprintf(p, "%s[%s]", p == s ? "" : " ", *w);
         return s;
 }
@@ -178,19 +178,21 @@ static int reply_error_named(sd_bus_error *error, const char *suffix)
 }
 
 /* What a launcher checks before it starts anything, in its order; 0 when all is well. */
-static int start_check(const char *class_name, const char *instance, const FspSecret *secret, sd_bus_error *error)
+static int start_check(const char *class_name, const char *instance, const FspSecret *secret,
+                       sd_bus_error *error)
 {
         const FakeClass *c = class_find(class_name);
 
         if (!c)
                 return sd_bus_error_setf(error, FSP_ERROR_NO_SUCH_CLASS, "no such class '%s'", class_name);
         if (isempty(instance) || strstr(instance, ".."))
-                return sd_bus_error_setf(error, FSP_ERROR_INVALID_ARGUMENT, "invalid instance name '%s'", instance);
+                return sd_bus_error_setf(error, FSP_ERROR_INVALID_ARGUMENT, "invalid instance name '%s'",
+                                         instance);
         if (streq(class_name, "error"))
                 return reply_error_named(error, instance);
         if (!c->can_start)
-                return sd_bus_error_setf(error, FSP_ERROR_ACCESS_DENIED, "you may not start instances of class '%s'",
-                                         class_name);
+                return sd_bus_error_setf(error, FSP_ERROR_ACCESS_DENIED,
+                                         "you may not start instances of class '%s'", class_name);
         if (streq(class_name, "broken"))
                 return sd_bus_error_setf(error, FSP_ERROR_START_FAILED,
                                          "%s/%s exited with status 1 before it was ready; its last words:\n"
@@ -200,14 +202,14 @@ static int start_check(const char *class_name, const char *instance, const FspSe
                 return sd_bus_error_setf(error, FSP_ERROR_CONFIGURATION_ERROR,
                                          "class '%s' needs credentials: use StartWithSecret", class_name);
         if (!c->credentials && secret)
-                return sd_bus_error_setf(error, FSP_ERROR_CONFIGURATION_ERROR, "class '%s' takes no credentials",
-                                         class_name);
+                return sd_bus_error_setf(error, FSP_ERROR_CONFIGURATION_ERROR,
+                                         "class '%s' takes no credentials", class_name);
         if (secret && !streq(secret->data, "good pw"))
-                return sd_bus_error_setf(error, FSP_ERROR_AUTHENTICATION_FAILED, "%s/%s refused the password",
-                                         class_name, instance);
+                return sd_bus_error_setf(error, FSP_ERROR_AUTHENTICATION_FAILED,
+                                         "%s/%s refused the password", class_name, instance);
         if (instance_find(class_name, instance))
-                return sd_bus_error_setf(error, FSP_ERROR_INSTANCE_EXISTS, "%s/%s is already running", class_name,
-                                         instance);
+                return sd_bus_error_setf(error, FSP_ERROR_INSTANCE_EXISTS, "%s/%s is already running",
+                                         class_name, instance);
         return 0;
 }
 
@@ -224,8 +226,8 @@ static int start_common(sd_bus_message *m, const char *class_name, const char *i
         i = calloc(1, sizeof(*i));
         if (!i)
                 return -ENOMEM;
-        *i = (FakeInstance){ strdup(class_name), strdup(instance), NULL, sender_uid(m), now_realtime_usec(),
-                             instances };
+        *i = (FakeInstance){strdup(class_name), strdup(instance),    NULL,
+                            sender_uid(m),      now_realtime_usec(), instances};
         r = strv_copy(args, &i->args);
         if (r < 0 || !i->class_name || !i->instance) {
                 instance_free(i);
@@ -237,7 +239,8 @@ static int start_common(sd_bus_message *m, const char *class_name, const char *i
         return sd_bus_reply_method_return(m, NULL);
 }
 
-static int read_start_head(sd_bus_message *m, const char **ret_class, const char **ret_instance, char ***ret_args)
+static int read_start_head(sd_bus_message *m, const char **ret_class, const char **ret_instance,
+                           char ***ret_args)
 {
         int r = sd_bus_message_read(m, "ss", ret_class, ret_instance);
         if (r < 0)
@@ -368,7 +371,7 @@ static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error)
 static int append_info(sd_bus_message *reply, const FakeInstance *i)
 {
         _cleanup_free_ char *mount_point = NULL;
-        char *argv0[] = { "/usr/bin/fake-fs", NULL };
+        char *argv0[] = {"/usr/bin/fake-fs", NULL};
         int r;
 
         if (asprintf(&mount_point, "/mnt/%s", i->instance) < 0)
@@ -390,7 +393,7 @@ static int append_info(sd_bus_message *reply, const FakeInstance *i)
                 r = sd_bus_message_open_container(reply, 'a', "s");
         if (r >= 0)
                 r = sd_bus_message_append(reply, "s", argv0[0]);
-        STRV_FOREACH(a, i->args)
+        STRV_FOREACH (a, i->args)
                 if (r >= 0)
                         r = sd_bus_message_append(reply, "s", *a);
         for (int k = 0; k < 3 && r >= 0; k++)
@@ -400,10 +403,11 @@ static int append_info(sd_bus_message *reply, const FakeInstance *i)
         else if (r >= 0)
                 r = sd_bus_message_append(reply, "{sv}", "Pid", "u", (uint32_t) getpid());
         if (r >= 0)
-                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}", "State", "s", "running", "MountPoint",
-                                          "s", mount_point, "StartedBy", "u", (uint32_t) i->started_by, "RunAs", "u",
-                                          (uint32_t) 0, "StartTime", "t", i->start_time, "Restarts", "u",
-                                          (uint32_t) 2, "LastExitStatus", "i", (int32_t) -1);
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}", "State", "s", "running",
+                                          "MountPoint", "s", mount_point, "StartedBy", "u",
+                                          (uint32_t) i->started_by, "RunAs", "u", (uint32_t) 0, "StartTime",
+                                          "t", i->start_time, "Restarts", "u", (uint32_t) 2,
+                                          "LastExitStatus", "i", (int32_t) -1);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         return r;
@@ -456,8 +460,8 @@ static int append_class(sd_bus_message *reply, const FakeClass *c)
         int r = sd_bus_message_open_container(reply, 'r', "sa{sv}");
         if (r >= 0)
                 r = sd_bus_message_append(reply, "sa{sv}", c->name, 4, "Description", "s", c->description,
-                                          "FutureKey", "(uu)", 1, 2, "Credentials", "u", c->credentials, "CanStart",
-                                          "b", c->can_start);
+                                          "FutureKey", "(uu)", 1, 2, "Credentials", "u", c->credentials,
+                                          "CanStart", "b", c->can_start);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         return r;
@@ -493,7 +497,8 @@ static const sd_bus_vtable fake_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("Start", "ssas", "", method_start, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("StartWithSecret", "ssash", "", method_start_with_secret, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD("StartWithOptions", "ssasa{sv}", "", method_start_with_options, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("StartWithOptions", "ssasa{sv}", "", method_start_with_options,
+                      SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Stop", "ss", "i", method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("GetInfo", "ss", "a{sv}", method_get_info, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("List", "", "a(ss)", method_list, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -546,7 +551,8 @@ static int serve(const char *address, int ready_fd)
         if (r >= 0)
                 r = bus_connect(address, &bus);
         if (r >= 0)
-                r = sd_bus_add_object_vtable(bus, NULL, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE, fake_vtable, NULL);
+                r = sd_bus_add_object_vtable(bus, NULL, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE,
+                                             fake_vtable, NULL);
         if (r >= 0)
                 r = sd_bus_request_name(bus, FSP_LAUNCHER_BUS_NAME, 0);
         if (r >= 0)
@@ -568,9 +574,9 @@ static int serve(const char *address, int ready_fd)
 int main(int argc, char **argv)
 {
         static const struct option options[] = {
-                { "address", required_argument, NULL, 'a' },
-                { "ready-fd", required_argument, NULL, 'r' },
-                { "log", required_argument, NULL, 'l' },
+                {"address", required_argument, NULL, 'a'},
+                {"ready-fd", required_argument, NULL, 'r'},
+                {"log", required_argument, NULL, 'l'},
                 {},
         };
         const char *address = NULL;

@@ -32,7 +32,7 @@ static int read_line_within(int fd, char *buf, size_t size, int seconds)
         size_t n = 0;
 
         while (n < size - 1) {
-                struct pollfd p = { .fd = fd, .events = POLLIN };
+                struct pollfd p = {.fd = fd, .events = POLLIN};
                 ssize_t k;
                 int r = poll(&p, 1, seconds * 1000);
                 if (r == 0)
@@ -53,7 +53,7 @@ static int read_line_within(int fd, char *buf, size_t size, int seconds)
 /* Start argv with its fd 3 being the write end of a pipe; read the first line from it. */
 static pid_t spawn_and_read_line(char *const argv[], char *line, size_t size)
 {
-        _cleanup_close_pair_ int p[2] = { -1, -1 };
+        _cleanup_close_pair_ int p[2] = {-1, -1};
         pid_t pid;
 
         if (pipe2(p, O_CLOEXEC) < 0)
@@ -95,14 +95,15 @@ static int bus_start(void)
                  "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
                  " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
                  "<busconfig><type>session</type><listen>unix:path=%s/bus.sock</listen>\n"
-                 "<auth>EXTERNAL</auth><policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
+                 "<auth>EXTERNAL</auth><policy context=\"default\"><allow send_destination=\"*\" "
+                 "eavesdrop=\"true\"/>\n"
                  "<allow eavesdrop=\"true\"/>"
                  "<allow own=\"*\"/></policy></busconfig>\n",
                  test_dir);
         if (write_file(conf, text) < 0)
                 return -EIO;
         snprintf(arg, sizeof(arg), "--config-file=%s", conf);
-        char *argv[] = { "dbus-daemon", arg, "--nofork", "--nopidfile", "--print-address=3", NULL };
+        char *argv[] = {"dbus-daemon", arg, "--nofork", "--nopidfile", "--print-address=3", NULL};
         bus_pid = spawn_and_read_line(argv, bus_address, sizeof(bus_address));
         return bus_pid < 0 ? (int) bus_pid : 0;
 }
@@ -110,7 +111,7 @@ static int bus_start(void)
 static int fake_start(const char *fake)
 {
         char line[64];
-        char *argv[] = { (char *) fake, "--address", bus_address, "--ready-fd", "3", "--log", log_path, NULL };
+        char *argv[] = {(char *) fake, "--address", bus_address, "--ready-fd", "3", "--log", log_path, NULL};
 
         fake_pid = spawn_and_read_line(argv, line, sizeof(line));
         return fake_pid < 0 ? (int) fake_pid : 0;
@@ -190,17 +191,17 @@ static void test_start_and_errors(sd_bus *bus)
                 int errno_value;
                 FspLaunchError kind;
         } errors[] = {
-                { "NoSuchClass", ENOENT, FSP_LAUNCH_NO_SUCH_CLASS },
-                { "NoSuchInstance", ESRCH, FSP_LAUNCH_NO_SUCH_INSTANCE },
-                { "InstanceExists", EEXIST, FSP_LAUNCH_INSTANCE_EXISTS },
-                { "AccessDenied", EACCES, FSP_LAUNCH_ACCESS_DENIED },
-                { "AuthenticationFailed", EKEYREJECTED, FSP_LAUNCH_AUTHENTICATION_FAILED },
-                { "Timeout", ETIMEDOUT, FSP_LAUNCH_TIMEOUT },
-                { "InvalidArgument", EINVAL, FSP_LAUNCH_INVALID_ARGUMENT },
-                { "ConfigurationError", ENOEXEC, FSP_LAUNCH_CONFIGURATION_ERROR },
-                { "StartFailed", ECHILD, FSP_LAUNCH_START_FAILED },
+                {"NoSuchClass", ENOENT, FSP_LAUNCH_NO_SUCH_CLASS},
+                {"NoSuchInstance", ESRCH, FSP_LAUNCH_NO_SUCH_INSTANCE},
+                {"InstanceExists", EEXIST, FSP_LAUNCH_INSTANCE_EXISTS},
+                {"AccessDenied", EACCES, FSP_LAUNCH_ACCESS_DENIED},
+                {"AuthenticationFailed", EKEYREJECTED, FSP_LAUNCH_AUTHENTICATION_FAILED},
+                {"Timeout", ETIMEDOUT, FSP_LAUNCH_TIMEOUT},
+                {"InvalidArgument", EINVAL, FSP_LAUNCH_INVALID_ARGUMENT},
+                {"ConfigurationError", ENOEXEC, FSP_LAUNCH_CONFIGURATION_ERROR},
+                {"StartFailed", ECHILD, FSP_LAUNCH_START_FAILED},
         };
-        char *args[] = { "-x", "two words", "%1", "", NULL };
+        char *args[] = {"-x", "two words", "%1", "", NULL};
         _cleanup_free_ char *log = NULL;
 
         CHECK_INT(fsp_launch_start(bus, "memfs", "a", args, NULL), 0);
@@ -222,8 +223,8 @@ static void test_start_and_errors(sd_bus *bus)
         _cleanup_(sd_bus_error_free) sd_bus_error e3 = SD_BUS_ERROR_NULL;
         check_bus_error(fsp_launch_start(bus, "nope", "a", NULL, &e1), &e1, FSP_ERROR_NO_SUCH_CLASS, ENOENT,
                         FSP_LAUNCH_NO_SUCH_CLASS, "no such class 'nope'");
-        check_bus_error(fsp_launch_start(bus, "memfs", "a", NULL, &e2), &e2, FSP_ERROR_INSTANCE_EXISTS, EEXIST,
-                        FSP_LAUNCH_INSTANCE_EXISTS, "already running");
+        check_bus_error(fsp_launch_start(bus, "memfs", "a", NULL, &e2), &e2, FSP_ERROR_INSTANCE_EXISTS,
+                        EEXIST, FSP_LAUNCH_INSTANCE_EXISTS, "already running");
         check_bus_error(fsp_launch_start(bus, "broken", "b", NULL, &e3), &e3, FSP_ERROR_START_FAILED, ECHILD,
                         FSP_LAUNCH_START_FAILED, "cannot mount /nonexistent");
 
@@ -252,7 +253,7 @@ static void test_secrets(sd_bus *bus)
         _cleanup_close_ int good2 = secret_pipe("good pw"), good3 = secret_pipe("good pw");
         FspStartOptions options = FSP_START_OPTIONS_INIT;
         _cleanup_free_ char *log = NULL;
-        char *args[] = { "arg", NULL };
+        char *args[] = {"arg", NULL};
 
         CHECK(good >= 0 && bad >= 0);
         CHECK_INT(fsp_launch_start_with_secret(bus, "secure", "s1", args, good, NULL), 0);
@@ -284,7 +285,7 @@ static void test_secrets(sd_bus *bus)
 static void test_get_info(sd_bus *bus)
 {
         _cleanup_(sd_bus_error_free) sd_bus_error e1 = SD_BUS_ERROR_NULL, e2 = SD_BUS_ERROR_NULL;
-        _cleanup_(fsp_instance_info_done) FspInstanceInfo info = { 0 }, untouched = { .pid = 4242 };
+        _cleanup_(fsp_instance_info_done) FspInstanceInfo info = {0}, untouched = {.pid = 4242};
         uint64_t now = (uint64_t) time(NULL) * USEC_PER_SEC;
 
         CHECK_INT(fsp_launch_get_info(bus, "memfs", "a", &info, NULL), 0);
@@ -299,14 +300,16 @@ static void test_get_info(sd_bus *bus)
         CHECK_STR(info.mount_point, "/mnt/a");
         CHECK_INT(info.started_by, geteuid());
         CHECK_INT(info.run_as, 0);
-        CHECK(info.start_time_usec + 60 * USEC_PER_SEC > now && info.start_time_usec < now + 60 * USEC_PER_SEC);
+        CHECK(info.start_time_usec + 60 * USEC_PER_SEC > now &&
+              info.start_time_usec < now + 60 * USEC_PER_SEC);
         CHECK_INT(info.restarts, 2);
         CHECK_INT(info.last_exit_status, -1);
 
         check_bus_error(fsp_launch_get_info(bus, "memfs", "nothing", &untouched, &e1), &e1,
-                        FSP_ERROR_NO_SUCH_INSTANCE, ESRCH, FSP_LAUNCH_NO_SUCH_INSTANCE, "no instance memfs/nothing");
-        check_bus_error(fsp_launch_get_info(bus, "nope", "a", &untouched, &e2), &e2, FSP_ERROR_NO_SUCH_CLASS, ENOENT,
-                        FSP_LAUNCH_NO_SUCH_CLASS, "no such class");
+                        FSP_ERROR_NO_SUCH_INSTANCE, ESRCH, FSP_LAUNCH_NO_SUCH_INSTANCE,
+                        "no instance memfs/nothing");
+        check_bus_error(fsp_launch_get_info(bus, "nope", "a", &untouched, &e2), &e2, FSP_ERROR_NO_SUCH_CLASS,
+                        ENOENT, FSP_LAUNCH_NO_SUCH_CLASS, "no such class");
 
         /* A reply with a known key of the wrong type is refused, and *ret is left alone. */
         CHECK_INT(fsp_launch_start(bus, "badtype", "t", NULL, NULL), 0);
@@ -361,7 +364,7 @@ static void test_lists(sd_bus *bus)
 static void test_stop_and_reload(sd_bus *bus)
 {
         _cleanup_(sd_bus_error_free) sd_bus_error e1 = SD_BUS_ERROR_NULL;
-        char *args[] = { "status=143", NULL };
+        char *args[] = {"status=143", NULL};
         int status = -1;
 
         CHECK_INT(fsp_launch_stop(bus, "memfs", "a", &status, NULL), 0);
@@ -370,8 +373,8 @@ static void test_stop_and_reload(sd_bus *bus)
         CHECK_INT(fsp_launch_stop(bus, "memfs", "killed", &status, NULL), 0);
         CHECK_INT(status, 143);
         CHECK_INT(fsp_launch_stop(bus, "memfs", "no-args", NULL, NULL), 0);
-        check_bus_error(fsp_launch_stop(bus, "memfs", "a", &status, &e1), &e1, FSP_ERROR_NO_SUCH_INSTANCE, ESRCH,
-                        FSP_LAUNCH_NO_SUCH_INSTANCE, "memfs/a");
+        check_bus_error(fsp_launch_stop(bus, "memfs", "a", &status, &e1), &e1, FSP_ERROR_NO_SUCH_INSTANCE,
+                        ESRCH, FSP_LAUNCH_NO_SUCH_INSTANCE, "memfs/a");
 
         if (geteuid() == 0)
                 CHECK_INT(fsp_launch_reload(bus, NULL), 0);
@@ -382,7 +385,7 @@ static void test_stop_and_reload(sd_bus *bus)
 /* Start must outlive the bus's method timeout; other calls must not. */
 static void test_slow(sd_bus *bus)
 {
-        char *args[] = { "1500", NULL };
+        char *args[] = {"1500", NULL};
         FspInstanceInfo info;
         struct timespec t0, t1;
 
@@ -417,7 +420,7 @@ static pid_t kill_fake_when_logged(const char *what)
 static void test_launcher_dies(sd_bus *bus)
 {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        char *args[] = { "600000", NULL };
+        char *args[] = {"600000", NULL};
         int status = -1;
         pid_t killer = kill_fake_when_logged("Start slow dying");
 
