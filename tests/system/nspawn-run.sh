@@ -97,6 +97,10 @@ if ! mount -t overlay winfsp-system -o "lowerdir=/,upperdir=$T/upper,workdir=$T/
         exit 1
 fi
 
+# systemd supports automount units only where /dev/autofs exists.
+binds=(--bind=/dev/fuse)
+[ -c /dev/autofs ] && binds+=(--bind=/dev/autofs)
+
 boots=$(sed -n 's/^# boots: *\([0-9]*\).*/\1/p' "$tests/scenarios/$scenario.sh")
 boots=${boots:-1}
 status=0
@@ -105,7 +109,7 @@ for boot in $(seq 1 "$boots"); do
         start=$(date +%s%N)
         timeout -k 10 "$boot_timeout" systemd-nspawn --quiet --register=no --keep-unit \
                 --directory="$T/root" --machine="winfsp-test" \
-                --bind=/dev/fuse --bind="$T/results:/results" \
+                "${binds[@]}" --bind="$T/results:/results" \
                 --link-journal=no --resolv-conf=off --timezone=off \
                 --setenv=SYSTEMD_COLORS=0 --console=read-only \
                 --boot -- systemd.unit=winfsp-test.target \

@@ -135,6 +135,10 @@ cgroup_of() {
 write_read() {
         local dir=$1 data
         data="winfsp system test $RANDOM$RANDOM"
+        if ! is_mounted "$dir"; then
+                fail "$2: nothing is mounted at $dir"
+                return 1
+        fi
         if ! printf '%s\n' "$data" >"$dir/probe.txt" 2>/tmp/write.err; then
                 fail "$2: write $dir/probe.txt: $(cat /tmp/write.err)"
                 return 1
@@ -156,4 +160,62 @@ finish() {
         [ $checks -gt 0 ] || { echo "FAIL: the scenario checked nothing"; exit 1; }
         [ $failures = 0 ]
         exit $?
+}
+
+LAUNCHER=/usr/libexec/winfsp-launcher
+LAUNCHCTL=/usr/bin/launchctl
+NET=/usr/bin/winfsp-net
+MOUNT_WINFSP=/usr/sbin/mount.winfsp
+MEMFS=/usr/bin/winfsp-memfs
+
+need_launcher() {
+        need $LAUNCHER "the launcher (launcher/)"
+        need $LAUNCHCTL "launchctl (launcher/launchctl.c)"
+}
+
+# need_template: what winfsp@memfs runs.
+need_template() {
+        need_launcher
+        need $NET "winfsp-net (netprovider/)"
+        need $MEMFS "memfs (memfs/)"
+        need /usr/lib/winfsp/conf.d/memfs.conf "the memfs class (conf.d/memfs.conf)"
+}
+
+# start_unit UNIT: systemctl start, and the state right when it returned.
+# Sets MOUNTED_AT_RETURN for the mount point given as $2.
+start_unit() {
+        local unit=$1 mnt=${2:-}
+        START_OUT=$(systemctl start "$unit" 2>&1)
+        START_RC=$?
+        MOUNTED_AT_RETURN=no
+        [ -n "$mnt" ] && is_mounted "$mnt" && MOUNTED_AT_RETURN=yes
+        return $START_RC
+}
+
+# started_or_finish UNIT: the last start_unit of UNIT succeeded; else say
+# why and end the scenario here (what follows would only fail for the same
+# reason).
+started_or_finish() {
+        if [ "$START_RC" = 0 ]; then
+                pass "systemctl start $1 succeeds"
+                return 0
+        fi
+        fail "systemctl start $1 exited $START_RC: $START_OUT"
+        dump_unit "$1"
+        finish
+}
+
+# journal_lines_of_fs UNIT PID: the journal lines filed under UNIT that the
+# file system wrote (its process, its program, or the class identifier),
+# not those of winfsp-net or systemd.
+journal_lines_of_fs() {
+        journalctl -b --no-pager -o json -u "$1" | python3 -c '
+import json, sys
+pid, comms, idents = sys.argv[1], {"winfsp-memfs"}, {"memfs", "winfsp-memfs"}
+for line in sys.stdin:
+    e = json.loads(line)
+    if e.get("_PID") == pid or e.get("_COMM") in comms or e.get("SYSLOG_IDENTIFIER") in idents:
+        m = e.get("MESSAGE")
+        print(m if isinstance(m, str) else repr(m))
+' "$2"
 }
