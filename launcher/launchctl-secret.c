@@ -32,13 +32,19 @@ static void prompt_on_signal(int sig)
         raise(sig);
 }
 
+/*
+ * A signal that ends us restores the terminal first. ^Z is ignored while the
+ * prompt is up: stopped and resumed, we would be reading with echo back on.
+ */
 static void prompt_catch_signals(bool catch)
 {
-        static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+        static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
         struct sigaction sa = {.sa_handler = catch ? prompt_on_signal : SIG_DFL};
+        struct sigaction stop = {.sa_handler = catch ? SIG_IGN : SIG_DFL};
 
         for (size_t i = 0; i < ELEMENTSOF(signals); i++)
                 sigaction(signals[i], &sa, NULL);
+        sigaction(SIGTSTP, &stop, NULL);
 }
 
 /* Read one line, without its newline, into s. End of file before anything: -ECANCELED. */

@@ -187,8 +187,20 @@ elif action == "eof":
     os.write(fd, b"\x04")
 elif action == "interrupt":
     os.write(fd, b"\x03")
+
 read_until(b"\0", 10)
-_, status = os.waitpid(pid, 0)
+deadline = time.monotonic() + 10
+while True:
+    done, status = os.waitpid(pid, os.WNOHANG | os.WUNTRACED)
+    if done and os.WIFSTOPPED(status):
+        os.kill(pid, 9)
+        sys.exit("launchctl stopped at the prompt")
+    if done:
+        break
+    if time.monotonic() > deadline:
+        os.kill(pid, 9)
+        sys.exit("launchctl did not finish")
+    time.sleep(0.01)
 print(repr(out))
 if b"good pw" in out:
     sys.exit("the password was echoed")
