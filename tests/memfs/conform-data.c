@@ -146,6 +146,25 @@ static Result fallocate_keep_size(Ctx *c)
         return RESULT_PASS;
 }
 
+/* st_blocks counts written data as soon as it is on the file system (fsync),
+ * through the open fd and through the name. */
+static Result blocks_after_write(Ctx *c)
+{
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+
+        EXPECT_OK(fd = openat(c->dirfd, "f", O_CREAT | O_RDWR, 0644));
+        EXPECT_PASS(write_pattern(c, fd, 7, 0, 1 << 20));
+        EXPECT_OK(fsync(fd));
+        EXPECT_OK(fstat(fd, &st));
+        if (st.st_blocks < (1 << 20) / 512)
+                FAIL("fstat after writing 1 MiB and fsync: st_blocks %lld", (long long) st.st_blocks);
+        EXPECT_OK(stat_at(c->dirfd, "f", &st));
+        if (st.st_blocks < (1 << 20) / 512)
+                FAIL("stat after writing 1 MiB and fsync: st_blocks %lld", (long long) st.st_blocks);
+        return RESULT_PASS;
+}
+
 /* Punching frees the blocks and reads as zeros; the neighbours stay. */
 static Result fallocate_punch(Ctx *c)
 {
@@ -155,7 +174,9 @@ static Result fallocate_punch(Ctx *c)
 
         EXPECT_OK(fd = openat(c->dirfd, "f", O_CREAT | O_RDWR, 0644));
         EXPECT_PASS(write_pattern(c, fd, 8, 0, 4 * MiB));
-        EXPECT_OK(fsync(fd));
+        /* reopened, so a stale st_blocks (see blocks-after-write) does not count here */
+        EXPECT_OK(close(TAKE_FD(fd)));
+        EXPECT_OK(fd = openat(c->dirfd, "f", O_RDWR));
         before = blocks_of_fd(fd);
         EXPECT_TRUE(before >= 4 * MiB / 512);
         EXPECT_OK(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, MiB, MiB));
@@ -567,6 +588,7 @@ static Result statfs_check(Ctx *c)
 const Check data_checks[] = {
         {"truncate-updown", truncate_updown},
         {"ftruncate", ftruncate_check},
+        {"blocks-after-write", blocks_after_write},
         {"fallocate-default", fallocate_default},
         {"fallocate-keep-size", fallocate_keep_size},
         {"fallocate-punch", fallocate_punch},

@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: MIT
+# Sourced by the memfs test scripts (and bench/memfs/run.sh): start and stop
+# memfs and tmpfs mounts in a private temporary directory, wait for mounts
+# in /proc/self/mountinfo with a deadline, and undo everything on exit,
+# also when a test fails or is interrupted.
+#
+# Environment: FSP_MEMFS (the winfsp-memfs binary), FSP_FSCONFORM.
+
+set -u
+
+FSP_TMP=
+FSP_PIDS=
+FSP_MOUNTS=
+MEMFS_PID=
+
+fsp_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+fsp_skip() { fsp_log "SKIP: $*"; exit 77; }
+fsp_die() { fsp_log "FAIL: $*"; exit 1; }
+
+fsp_require_root_fuse() {
+        [ "$(id -u)" -eq 0 ] || fsp_skip "needs root (mounts)"
+        [ -c /dev/fuse ] || fsp_skip "no /dev/fuse"
+        [ -n "${FSP_MEMFS:-}" ] && [ -x "$FSP_MEMFS" ] || fsp_skip "memfs is not built (${FSP_MEMFS:-FSP_MEMFS unset})"
+}
+
+fsp_require_tool() {
+        command -v "$1" >/dev/null 2>&1 || fsp_skip "$1 is not installed"
+}
+
+fsp_now_ms() { date +%s%3N; }
+
+# fsp_is_mounted DIR: something is mounted exactly at DIR.
+fsp_is_mounted() {
+        awk -v dir="$1" '$5 == dir { found = 1 } END { exit !found }' /proc/self/mountinfo
+}
+
+# fsp_mount_fstype DIR: the file-system type mounted at DIR.
+fsp_mount_fstype() {
+        awk -v dir="$1" '$5 == dir { for (i = 7; i <= NF; i++) if ($i == "-") { t = $(i + 1); break } }
+                         END { print t }' /proc/self/mountinfo
+}
+
+# fsp_wait_mounted DIR PID SECONDS: until DIR is a mount point; fails early
+# if PID exits, or at the deadline.
+fsp_wait_mounted() {
+        local dir=$1 pid=$2 deadline=$(($(fsp_now_ms) + $3 * 1000))
+        while ! fsp_is_mounted "$dir"; do
+                kill -0 "$pid" 2>/dev/null || return 1
+                [ "$(fsp_now_ms)" -lt "$deadline" ] || return 1
+                sleep 0.01
+        done
+}
+
+# fsp_wait_exit PID SECONDS: until PID is gone; fails at the deadline.
+fsp_wait_exit() {
+        local pid=$1 deadline=$(($(fsp_now_ms) + $2 * 1000))
+        while kill -0 "$pid" 2>/dev/null; do
+                [ "$(fsp_now_ms)" -lt "$deadline" ] || return 1
+                sleep 0.01
+        done
+}
+
+fsp_setup() {
+        FSP_TMP=$(mktemp -d /tmp/fsp-memfs-test.XXXXXX) || fsp_die "mktemp failed"
+        # other users (the unprivileged test user) must reach the mounts below
+        chmod 0755 "$FSP_TMP"
+        trap fsp_cleanup EXIT
+        trap 'exit 130' INT TERM HUP
+}
+
+fsp_cleanup() {
+        local pid mnt
+        for pid in $FSP_PIDS; do
+                kill -TERM "$pid" 2>/dev/null
+        done
+        for pid in $FSP_PIDS; do
+                fsp_wait_exit "$pid" 10 || kill -KILL "$pid" 2>/dev/null
+        done
+        for mnt in $FSP_MOUNTS; do
+                if fsp_is_mounted "$mnt"; then
+                        umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null
+                fi
+        done
+        if [ -n "$FSP_TMP" ] && [ -d "$FSP_TMP" ]; then
+                rm -rf --one-file-system "$FSP_TMP"
+        fi
+}
+
+# fsp_mount_tmpfs DIR OPTIONS
+fsp_mount_tmpfs() {
+        mkdir -p "$1"
+        mount -t tmpfs -o "$2" "fsp-test-tmpfs" "$1" || fsp_die "cannot mount tmpfs at $1"
+        FSP_MOUNTS="$FSP_MOUNTS $1"
+}
+
+# fsp_start_memfs MOUNTPOINT LOG [MEMFS OPTIONS...]: start memfs in the
+# foreground (in the background of this shell) and wait for its mount.
+# Sets MEMFS_PID.
+fsp_start_memfs() {
+        local mnt=$1 log=$2
+        shift 2
+        mkdir -p "$mnt"
+        "$FSP_MEMFS" "$@" -m "$mnt" >"$log" 2>&1 </dev/null &
+        MEMFS_PID=$!
+        FSP_PIDS="$FSP_PIDS $MEMFS_PID"
+        FSP_MOUNTS="$FSP_MOUNTS $mnt"
+        if ! fsp_wait_mounted "$mnt" "$MEMFS_PID" 10; then
+                fsp_log "memfs $* did not mount at $mnt; its output:"
+                cat "$log" >&2
+                fsp_die "memfs did not start"
+        fi
+}
+
+# fsp_stop_memfs PID MOUNTPOINT: SIGTERM, then it must exit 0 within 10 s
+# and leave no mount behind.
+fsp_stop_memfs() {
+        local pid=$1 mnt=$2 status
+        kill -0 "$pid" 2>/dev/null || fsp_die "memfs (pid $pid) died during the test"
+        kill -TERM "$pid"
+        fsp_wait_exit "$pid" 10 || fsp_die "memfs did not exit within 10 s of SIGTERM"
+        wait "$pid"
+        status=$?
+        [ "$status" -eq 0 ] || fsp_die "memfs exited with status $status after SIGTERM"
+        ! fsp_is_mounted "$mnt" || fsp_die "memfs left its mount at $mnt"
+}
+
+# fsp_memfs_alive PID MOUNTPOINT: still running and still answering.
+fsp_memfs_alive() {
+        kill -0 "$1" 2>/dev/null || fsp_die "memfs (pid $1) is gone"
+        stat -f "$2" >/dev/null || fsp_die "memfs at $2 does not answer statfs"
+}
+
+# fsp_ensure_user NAME: create the unprivileged test user if missing; sets
+# FSP_USER_UID and FSP_USER_GID.
+fsp_ensure_user() {
+        if ! id "$1" >/dev/null 2>&1; then
+                useradd --system --no-create-home --user-group --shell /usr/sbin/nologin "$1" 2>/dev/null ||
+                        id "$1" >/dev/null 2>&1 || fsp_die "cannot create user $1"
+        fi
+        FSP_USER_UID=$(id -u "$1")
+        FSP_USER_GID=$(id -g "$1")
+}
