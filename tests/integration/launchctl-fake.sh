@@ -205,6 +205,7 @@ print(repr(out))
 if b"good pw" in out:
     sys.exit("the password was echoed")
 print("status", os.waitstatus_to_exitcode(status))
+print("echo", "on" if termios.tcgetattr(fd)[3] & termios.ECHO else "off")
 PY
 OUT=$(python3 "$T/prompt-driver.py" "$LAUNCHCTL" typed 2>&1)
 expect_contains "a typed password starts it, without echo" "$OUT" "status 0"
@@ -214,6 +215,7 @@ expect_contains "end of file at the prompt" "$OUT" "status 1"
 expect_contains "says why" "$OUT" "no password given"
 OUT=$(python3 "$T/prompt-driver.py" "$LAUNCHCTL" interrupt 2>&1)
 expect_contains "^C at the prompt ends launchctl by SIGINT" "$OUT" "status -2"
+expect_contains "with the terminal's echo back on" "$OUT" "echo on"
 
 # ---------------------------------------------------------------- buses
 expect_ok "--user reaches the session bus" env DBUS_SESSION_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
