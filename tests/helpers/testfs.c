@@ -87,8 +87,22 @@ static void record(const char *path, int argc, char **argv)
         fprintf(f, "end\n");
 }
 
+static char *read_file_line(const char *path)
+{
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        char *line = NULL;
+        size_t n = 0;
+
+        if (!f || getline(&line, &n, f) < 0) {
+                fprintf(stderr, "testfs: cannot read %s\n", path);
+                exit(70);
+        }
+        line[strcspn(line, "\n")] = 0;
+        return line;
+}
+
 /* Read stdin to EOF and compare with the expected password. */
-static int check_password(const char *expected, bool answer)
+static int check_password(const char *expected, bool answer, bool newline)
 {
         char buf[8192];
         size_t n = 0;
@@ -109,7 +123,7 @@ static int check_password(const char *expected, bool answer)
                 return 0;
         }
         if (streq(buf, expected)) {
-                fputs("OK\n", stdout);
+                fputs(newline ? "OK\n" : "OK", stdout);
                 fflush(stdout);
                 return 0;
         }
@@ -194,6 +208,11 @@ static void usage(void)
               "  --stderr TEXT         write a line to stderr\n"
               "  --stdout TEXT         write a line to stdout\n"
               "  --password PW         read stdin to EOF; answer OK if it is PW, else refuse and exit 1\n"
+              "  --password-nonl PW    the same, answering OK without a newline\n"
+              "  --password-file FILE  as --password, the password being FILE's first line\n"
+              "  --stdout-file FILE    write FILE's first line to stdout\n"
+              "  --stderr-file FILE    write FILE's first line to stderr\n"
+              "  --arg VALUE           ignore VALUE (a template's argument under test)\n"
               "  --password-silent     read stdin to EOF, never answer\n"
               "  --notify              send READY=1\n"
               "  --mount DIR [SOURCE]  mount an empty FUSE file system at DIR and serve it\n"
@@ -228,12 +247,23 @@ int main(int argc, char **argv)
                 } else if (streq(a, "--stdout") && v) {
                         printf("%s\n", v);
                         i++;
-                } else if (streq(a, "--password") && v) {
-                        if (check_password(v, true) < 0)
+                } else if ((streq(a, "--password") || streq(a, "--password-nonl")) && v) {
+                        if (check_password(v, true, streq(a, "--password")) < 0)
                                 return 1;
                         i++;
+                } else if (streq(a, "--password-file") && v) {
+                        _cleanup_free_ char *pw = read_file_line(v);
+                        if (check_password(pw, true, true) < 0)
+                                return 1;
+                        i++;
+                } else if ((streq(a, "--stdout-file") || streq(a, "--stderr-file")) && v) {
+                        _cleanup_free_ char *line = read_file_line(v);
+                        fprintf(streq(a, "--stdout-file") ? stdout : stderr, "%s\n", line);
+                        i++;
+                } else if (streq(a, "--arg") && v) {
+                        i++;
                 } else if (streq(a, "--password-silent")) {
-                        check_password("", false);
+                        check_password("", false, true);
                 } else if (streq(a, "--notify")) {
                         sd_notify(0, "READY=1");
                 } else if (streq(a, "--mount") && v) {
