@@ -169,6 +169,7 @@ static int serve_mount(const char *mountpoint, const char *source, bool notify)
         int r = 0;
 
         session = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), NULL);
+        fuse_opt_free_args(&args);
         if (!session)
                 return 71;
         if (fuse_session_mount(session, mountpoint) != 0) {

@@ -135,6 +135,16 @@ fsp_user() {
         id -u "$name"
 }
 
+# fsp_fuse_for_users: FUSE mounts by unprivileged users need /dev/fuse open
+# to all, as Debian's udev rule makes it. Machines without udev (containers,
+# this CI) leave it 0600; do what udev would.
+fsp_fuse_for_users() {
+        if [ "$(stat -c %a /dev/fuse)" != 666 ]; then
+                echo "note: /dev/fuse was $(stat -c %a /dev/fuse); made 0666 as udev would"
+                chmod 0666 /dev/fuse
+        fi
+}
+
 # fsp_group NAME [USER...]: a group, with those users as members.
 fsp_group() {
         local name=$1
