@@ -47,10 +47,12 @@ static uint64_t now_usec(clockid_t clock)
         return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
 }
 
-/* "30 s", "1500 ms": for messages. */
+/* "5 min", "30 s", "1500 ms": for messages. */
 static const char *duration_text(uint64_t usec, char buf[static 32])
 {
-        if (usec % USEC_PER_SEC == 0)
+        if (usec % USEC_PER_MINUTE == 0)
+                snprintf(buf, 32, "%llu min", (unsigned long long) (usec / USEC_PER_MINUTE));
+        else if (usec % USEC_PER_SEC == 0)
                 snprintf(buf, 32, "%llu s", (unsigned long long) (usec / USEC_PER_SEC));
         else
                 snprintf(buf, 32, "%llu ms", (unsigned long long) (usec / USEC_PER_MSEC));

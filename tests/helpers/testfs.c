@@ -19,6 +19,7 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
+#include <time.h>
 
 #include "macro.h"
 
@@ -220,6 +221,8 @@ static void usage(void)
               "  --ignore-term         ignore SIGTERM from now on\n"
               "  --fork-child          start a child in the same process group that waits forever\n"
               "  --wait-file PATH      wait until PATH exists\n"
+              "  --wait-file-once PATH wait until PATH exists, then remove it\n"
+              "  --stamp FILE          append CLOCK_MONOTONIC in ns to FILE\n"
               "  --exit N              exit with N now\n"
               "  --kill-self SIG       die by signal SIG now\n"
               "  --hang                never exit, whatever the signal (with --ignore-term)\n",
@@ -282,6 +285,19 @@ int main(int argc, char **argv)
                         }
                 } else if (streq(a, "--wait-file") && v) {
                         wait_for_file(v);
+                        i++;
+                } else if (streq(a, "--wait-file-once") && v) {
+                        wait_for_file(v);
+                        (void) unlink(v);
+                        i++;
+                } else if (streq(a, "--stamp") && v) {
+                        struct timespec ts;
+                        FILE *f = fopen(v, "ae");
+                        clock_gettime(CLOCK_MONOTONIC, &ts);
+                        if (f) {
+                                fprintf(f, "%lld\n", (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec);
+                                fclose(f);
+                        }
                         i++;
                 } else if (streq(a, "--exit") && v) {
                         return atoi(v);
