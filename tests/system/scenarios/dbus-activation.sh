@@ -7,7 +7,7 @@ need_launcher
 
 systemctl stop winfsp-launcher.service
 check "winfsp-launcher.service is stopped before the first client" unit_is winfsp-launcher.service inactive
-check "launchctl list succeeds with the launcher stopped" $LAUNCHCTL list
+check "launchctl list succeeds with the launcher stopped" lctl list
 check "launchctl list started winfsp-launcher.service" unit_is winfsp-launcher.service active
 owner_unit=$(busctl --system status org.winfsp.Launcher1 2>/dev/null | sed -n 's/^Unit=//p')
 check_eq "org.winfsp.Launcher1 is owned by the process of winfsp-launcher.service" "$owner_unit" winfsp-launcher.service
@@ -20,7 +20,7 @@ check_contains "it reports a STATUS= to systemd" "$status" instance
 # A second activation, by another method, after a stop.
 systemctl stop winfsp-launcher.service
 check "stopped again" unit_is winfsp-launcher.service inactive
-check "launchctl classes activates it again" $LAUNCHCTL classes
+check "launchctl classes activates it again" lctl classes
 check "active again" unit_is winfsp-launcher.service active
 
 pid=$(unit_prop winfsp-launcher.service MainPID)

@@ -26,7 +26,7 @@ start_unit "$unit" /srv/winfsp/data
 started_or_finish "$unit"
 check_eq "mounted at the drop-in's mount point when it returns (created)" "$MOUNTED_AT_RETURN" yes
 check_eq "WINFSP_ARGS reached the command line as %3 (-F: the subtype)" "$(mount_field /srv/winfsp/data 1)" fuse.testname
-check_contains "the instance is //memfs-named/data" "$($LAUNCHCTL list 2>&1)" "memfs-named data"
+check_contains "the instance is //memfs-named/data" "$(lctl list 2>&1)" "memfs-named data"
 write_read /srv/winfsp/data "the file system at the drop-in's mount point works"
 check "systemctl stop" systemctl stop "$unit"
 check "unmounted" not_mounted /srv/winfsp/data

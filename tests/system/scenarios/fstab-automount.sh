@@ -11,16 +11,23 @@ check "the generator made mnt-auto.automount" systemctl cat mnt-auto.automount
 systemctl start mnt-auto.automount
 check "mnt-auto.automount is active" unit_is mnt-auto.automount active
 check_eq "/mnt/auto is an autofs trigger, nothing mounted yet" "$(mount_field /mnt/auto 1)" autofs
-check "the launcher has no instance yet" bash -c "! $LAUNCHCTL info memfs auto"
+check "the launcher has no instance yet" bash -c "! timeout 15 $LAUNCHCTL info memfs auto"
 
-out=$(timeout 20 ls -la /mnt/auto 2>&1)
-check_eq "ls /mnt/auto succeeds (first access)" "$?" 0 || echo "$out"
+if out=$(timeout 20 ls -la /mnt/auto 2>&1); then
+        pass "ls /mnt/auto succeeds (first access)"
+else
+        fail "ls /mnt/auto (first access) did not succeed within 20 s: $out"
+        ps -eo pid,pgid,stat,wchan:24,args | grep -E 'winfsp|memfs|mount' | grep -v grep
+        dump_unit mnt-auto.mount
+        dump_unit winfsp-launcher.service
+        finish
+fi
 check_contains "a FUSE file system is mounted at /mnt/auto" "$(mount_field /mnt/auto 1)" fuse
 check "mnt-auto.mount is active" unit_is mnt-auto.mount active
-check_contains "the launcher runs instance memfs auto" "$($LAUNCHCTL list 2>&1)" "memfs auto"
+check_contains "the launcher runs instance memfs auto" "$(lctl list 2>&1)" "memfs auto"
 write_read /mnt/auto "the automounted file system works"
 
 check "umount /mnt/auto" umount /mnt/auto
-check "the instance ends with the unmount" wait_until 10 bash -c "! $LAUNCHCTL info memfs auto"
+check "the instance ends with the unmount" wait_until 10 bash -c "! timeout 15 $LAUNCHCTL info memfs auto"
 [ $failures = 0 ] || { dump_unit mnt-auto.mount; dump_unit mnt-auto.automount; }
 finish

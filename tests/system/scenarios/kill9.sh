@@ -19,7 +19,7 @@ check "winfsp@memfs fails after kill -9 of memfs" wait_until 15 systemctl is-fai
 check_eq "its result" "$(unit_prop $unit Result)" exit-code
 check "no mount remains at $mnt" wait_until 10 not_mounted $mnt
 check "$mnt answers stat (not a dead FUSE mount)" stat_ok $mnt
-check "the launcher forgot the instance" wait_until 10 bash -c "! $LAUNCHCTL info memfs memfs"
+check "the launcher forgot the instance" wait_until 10 bash -c "! timeout 15 $LAUNCHCTL info memfs memfs"
 
 mkdir -p /run/systemd/system/$unit.d
 printf '[Service]\nRestart=on-failure\nRestartSec=1\n' >/run/systemd/system/$unit.d/restart.conf

@@ -25,8 +25,8 @@ JobControl=1
 CLASS
 
 check "the launcher is started" systemctl start winfsp-launcher.service
-check "launchctl start memfs-keep keep (JobControl=0)" $LAUNCHCTL start memfs-keep keep //memfs-keep/keep /run/keep
-check "launchctl start memfs-job job (JobControl=1)" $LAUNCHCTL start memfs-job job //memfs-job/job /run/job
+check "launchctl start memfs-keep keep (JobControl=0)" lctl start memfs-keep keep //memfs-keep/keep /run/keep
+check "launchctl start memfs-job job (JobControl=1)" lctl start memfs-job job //memfs-job/job /run/job
 check "/run/keep is mounted" is_mounted /run/keep
 check "/run/job is mounted" is_mounted /run/job
 keep=$(memfs_pid_for /run/keep)
@@ -46,17 +46,17 @@ check "a new launcher runs" test "$(unit_prop winfsp-launcher.service MainPID)" 
 check "the JobControl=0 memfs still runs" test -e "/proc/$keep"
 check "/run/keep is still mounted" is_mounted /run/keep
 check_eq "and still holds its file" "$(cat /run/keep/before-restart 2>&1)" kept
-check_contains "launchctl list shows the adopted instance" "$($LAUNCHCTL list 2>&1)" "memfs-keep keep"
-check_contains "launchctl info gives its pid" "$($LAUNCHCTL info memfs-keep keep 2>&1)" "$keep"
+check_contains "launchctl list shows the adopted instance" "$(lctl list 2>&1)" "memfs-keep keep"
+check_contains "launchctl info gives its pid" "$(lctl info memfs-keep keep 2>&1)" "$keep"
 
 check "the JobControl=1 memfs is gone" wait_until 10 test ! -e "/proc/$job"
 check "/run/job is unmounted" not_mounted /run/job
-case $($LAUNCHCTL list 2>&1) in
+case $(lctl list 2>&1) in
 *"memfs-job job"*) fail "launchctl list still shows memfs-job job" ;;
 *) pass "launchctl list no longer shows memfs-job job" ;;
 esac
 
-check "launchctl stop memfs-keep keep (adopted)" $LAUNCHCTL stop memfs-keep keep
+check "launchctl stop memfs-keep keep (adopted)" lctl stop memfs-keep keep
 check "/run/keep is unmounted" not_mounted /run/keep
 check "the adopted memfs has exited" wait_until 5 test ! -e "/proc/$keep"
 [ $failures = 0 ] || dump_unit winfsp-launcher.service

@@ -168,6 +168,11 @@ NET=/usr/bin/winfsp-net
 MOUNT_WINFSP=/usr/sbin/mount.winfsp
 MEMFS=/usr/bin/winfsp-memfs
 
+# launchctl, bounded: a launcher that hangs fails a check, not the suite.
+lctl() {
+        timeout 15 $LAUNCHCTL "$@"
+}
+
 need_launcher() {
         need $LAUNCHER "the launcher (launcher/)"
         need $LAUNCHCTL "launchctl (launcher/launchctl.c)"

@@ -11,13 +11,13 @@ check_eq "/run/winfsp/memfs is mounted when systemctl start returns" "$MOUNTED_A
 check_contains "it is a FUSE mount" "$(mount_field /run/winfsp/memfs 1)" fuse
 check "winfsp@memfs is active" unit_is winfsp@memfs.service active
 write_read /run/winfsp/memfs "a file written through /run/winfsp/memfs reads back"
-info=$($LAUNCHCTL info memfs memfs 2>&1)
+info=$(lctl info memfs memfs 2>&1)
 check_contains "launchctl info memfs memfs shows the mount point" "$info" /run/winfsp/memfs
 
 start_unit winfsp@memfs-share.service /run/winfsp/memfs-share
 started_or_finish winfsp@memfs-share.service
 check_eq "/run/winfsp/memfs-share is mounted when systemctl start returns" "$MOUNTED_AT_RETURN" yes
-check_contains "the launcher knows it as class memfs, instance share" "$($LAUNCHCTL list 2>&1)" "memfs share"
+check_contains "the launcher knows it as class memfs, instance share" "$(lctl list 2>&1)" "memfs share"
 check_contains "its mount source is //memfs/share" "$(mount_field /run/winfsp/memfs-share 2)" //memfs/share
 write_read /run/winfsp/memfs-share "a file written through /run/winfsp/memfs-share reads back"
 check "the two are different file systems" test "$(stat -c %d /run/winfsp/memfs)" != "$(stat -c %d /run/winfsp/memfs-share)"

@@ -14,7 +14,7 @@ check "$mnt is not mounted when systemctl stop returns" not_mounted $mnt
 check_eq "the unit is inactive" "$(systemctl is-active $unit)" inactive
 check_eq "its result is success (an orderly stop, not a kill)" "$(unit_prop $unit Result)" success
 check "memfs has exited" wait_until 5 test ! -e "/proc/${pid:-0}"
-list=$($LAUNCHCTL list 2>&1)
+list=$(lctl list 2>&1)
 case $list in
 *"memfs memfs"*) fail "launchctl list still shows memfs memfs: $list" ;;
 *) pass "launchctl list no longer shows memfs memfs" ;;
