@@ -102,6 +102,13 @@ for key in ProtectSystem ProtectHome PrivateTmp PrivateMounts PrivateDevices Pro
                 fail "a unit sets $key=, which changes the mounts or privileges the file systems see"
 done
 
+# In a user's manager a seccomp-based option implies NoNewPrivileges=yes.
+for key in LockPersonality RestrictRealtime SystemCallArchitectures SystemCallFilter RestrictNamespaces \
+        RestrictAddressFamilies MemoryDenyWriteExecute ProtectHostname ProtectClock ProtectKernelLogs; do
+        grep -q "^$key=" "$userdir/winfsp-launcher.service" &&
+                fail "the per-user unit sets $key=, which implies NoNewPrivileges=yes there (no fusermount3)"
+done
+
 if [ $failures = 0 ]; then
         echo "all checks passed"
         exit 0
