@@ -2,6 +2,7 @@
 # LoadCredential=winfsp.password: a class with Credentials=1 (memfs with
 # --secret-hash) mounts with the right password, refuses the wrong one, and
 # the password shows in no command line, environment or log.
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_template
 command -v openssl >/dev/null || skip "openssl is needed to make the crypt(3) hash"

@@ -2,6 +2,7 @@
 # D-Bus activation: with winfsp-launcher.service stopped, a client starts it
 # (dbus-daemon asks systemd for SystemdService=winfsp-launcher.service), the
 # service reports ready and a status, and reload works.
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_launcher
 

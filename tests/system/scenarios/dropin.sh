@@ -1,6 +1,7 @@
 #!/bin/bash
 # A drop-in sets the mount point (WINFSP_MOUNTPOINT) and extra arguments for
 # the class's command line (WINFSP_ARGS, %3 on).
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_template
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # An /etc/fstab line with noauto,x-systemd.automount: the first access to
 # /mnt/auto mounts //memfs/auto through mount.winfsp; umount ends it.
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_template
 need $MOUNT_WINFSP "mount.winfsp (netprovider/)"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The harness itself: the container booted, the system bus and journal run,
 # results reach the host, and a FUSE file system mounts inside (fsp-testfs).
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 
 check "multi-user.target is reached" unit_is multi-user.target active

@@ -1,6 +1,7 @@
 #!/bin/bash
 # kill -9 of the file system: the unit fails and no stale mount remains;
 # with Restart=on-failure in a drop-in it comes back.
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_template
 unit=winfsp@memfs.service

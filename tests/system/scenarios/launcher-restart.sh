@@ -2,6 +2,7 @@
 # systemctl restart winfsp-launcher: a JobControl=0 instance lives on in a
 # scope of its own and is adopted (listed, its info right, stoppable); a
 # JobControl=1 instance is stopped and unmounted.
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_launcher
 need $MEMFS "memfs (memfs/)"

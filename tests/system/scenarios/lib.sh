@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # (variables set here are read by the scenarios)
 # Sourced by the scenario scripts, which run inside the booted test
 # container as root: assertions that print one PASS or FAIL line each with
 # the reason, bounded waits, and the verdict.
@@ -7,7 +7,7 @@
 # need(), which skips it (exit 77) naming what is missing.
 
 set -u
-export SYSTEMD_PAGER= SYSTEMD_COLORS=0 LC_ALL=C.UTF-8
+export SYSTEMD_PAGER='' SYSTEMD_COLORS=0 LC_ALL=C.UTF-8
 checks=0
 failures=0
 BOOT=${FSP_BOOT:-1}

@@ -2,6 +2,7 @@
 # systemctl start winfsp@memfs mounts //memfs at /run/winfsp/memfs and
 # returns only once it is mounted; winfsp@memfs-share is //memfs/share at
 # /run/winfsp/memfs-share; a start that fails fails the unit.
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_template
 

@@ -2,6 +2,7 @@
 # boots: 2
 # systemctl enable winfsp@memfs, reboot: mounted at boot, before
 # remote-fs.target, and it works.
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_template
 unit=winfsp@memfs.service

@@ -3,6 +3,7 @@
 # users: a RunAs=. class started by a user runs memfs as that user, which
 # mounts through the set-user-ID fusermount3 (no NoNewPrivileges=, no mount
 # namespace: the mount is seen outside the launcher).
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_launcher
 need $MEMFS "memfs (memfs/)"

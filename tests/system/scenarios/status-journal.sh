@@ -1,6 +1,7 @@
 #!/bin/bash
 # The file system's process belongs to the unit: systemctl status lists it,
 # it sits in the unit's cgroup, and journalctl -u shows its own lines.
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_template
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # systemctl stop unmounts: when it returns the mount is gone, the unit is
 # inactive (not failed) and the launcher no longer lists the instance.
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_template
 unit=winfsp@memfs.service

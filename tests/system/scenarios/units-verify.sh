@@ -1,6 +1,7 @@
 #!/bin/bash
 # systemd-analyze verify of the installed units, on the booted system with
 # the real programs and man pages in place: no output at all.
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_launcher
 need $NET "winfsp-net (netprovider/)"

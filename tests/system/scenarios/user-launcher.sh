@@ -2,6 +2,7 @@
 # The per-user launcher: in a user's systemd instance, the session bus
 # activates winfsp-launcher.service (per user) for launchctl --user, and it
 # mounts a memfs the user owns through the set-user-ID fusermount3.
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_launcher
 need $MEMFS "memfs (memfs/)"

@@ -3,6 +3,7 @@
 # launcher that stops pinging is killed and restarted (Restart=on-failure).
 # The shipped 30 s period is shortened to 1 s in a drop-in, so that several
 # periods pass in a few seconds.
+# shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_launcher
 unit=winfsp-launcher.service
