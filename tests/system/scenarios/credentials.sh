@@ -2,6 +2,11 @@
 # LoadCredential=winfsp.password: a class with Credentials=1 (memfs with
 # --secret-hash) mounts with the right password, refuses the wrong one, and
 # the password shows in no command line, environment or log.
+# Waits for (2026-11-21): launcher/launcher-instance.c spawn() closes the
+# secret pipe twice (closep(&in[1]) leaves in[1] set, and the pair's cleanup
+# closes it again), which closes the launcher's freshly opened systemd bus
+# ("could not move ... Connection terminated") and then aborts it in
+# safe_close(). With "in[1] = safe_close(in[1]);" the scenario passes.
 # shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_template
@@ -58,7 +63,8 @@ start_unit "$bad" /run/winfsp/secure-wrong
 check_eq "systemctl start $bad with a wrong password fails" "$START_RC" 1
 check "$bad is failed" systemctl is-failed --quiet "$bad"
 check "nothing is mounted at /run/winfsp/secure-wrong" not_mounted /run/winfsp/secure-wrong
-check_contains "its journal says why" "$(journalctl -b --no-pager -o cat -u "$bad" | tr 'A-Z' 'a-z')" authentic
+why=$(journalctl -b --no-pager -o cat -u "$bad" | grep -Ei 'refused|authenticat')
+check "its journal says why (refused, authentication failed)" test -n "$why"
 
 check "systemctl stop $unit" systemctl stop "$unit"
 check "/run/winfsp/secure is unmounted" not_mounted /run/winfsp/secure

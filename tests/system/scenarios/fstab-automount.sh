@@ -1,6 +1,13 @@
 #!/bin/bash
 # An /etc/fstab line with noauto,x-systemd.automount: the first access to
 # /mnt/auto mounts //memfs/auto through mount.winfsp; umount ends it.
+# Waits for (2026-11-21): while an automount is pending, only processes in
+# systemd's process group (the mount helper) may look up /mnt/auto; the
+# launcher (readlink of the mount point, in its event loop) and the file
+# system (libfuse's stat and mount(2)) block in autofs_wait. The mount has
+# to be made by mount.winfsp itself (mount /dev/fuse, pass the fd on:
+# libfuse's "/dev/fd/N" mount point) and the launcher must not resolve the
+# mount point then.
 # shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_template

@@ -1,6 +1,9 @@
 #!/bin/bash
 # The file system's process belongs to the unit: systemctl status lists it,
 # it sits in the unit's cgroup, and journalctl -u shows its own lines.
+# Waits for (2026-11-21): memfs (or libfsp-fuse) to write a line once
+# mounted, e.g. "winfsp-memfs: mounted on /run/winfsp/memfs"; the launcher
+# already files such lines under the unit.
 # shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_template

@@ -1,6 +1,8 @@
 #!/bin/bash
 # systemd-analyze verify of the installed units, on the booted system with
 # the real programs and man pages in place: no output at all.
+# Waits for (2026-11-21): the man pages winfsp-launcher(8) (launcher) and
+# winfsp-net(1) (netprovider) named by Documentation=.
 # shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_launcher
