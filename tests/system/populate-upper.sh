@@ -10,6 +10,9 @@ tests=$2
 
 mkdir -p "$upper/etc/systemd/system" "$upper/usr/lib/winfsp-test/scenarios"
 tr -d '-' </proc/sys/kernel/random/uuid >"$upper/etc/machine-id"
+# A persistent journal: a scenario that boots twice reads the first boot's
+# shutdown in the second.
+mkdir -p "$upper/var/log/journal"
 
 install -m 0644 "$tests/units/winfsp-test.target" "$tests/units/winfsp-test.service" "$upper/etc/systemd/system/"
 install -m 0755 "$tests/runner.sh" "$upper/usr/lib/winfsp-test/"
