@@ -1,7 +1,8 @@
 #!/bin/bash
 # systemctl restart winfsp-launcher: a JobControl=0 instance lives on in a
 # scope of its own and is adopted (listed, its info right, stoppable); a
-# JobControl=1 instance is stopped and unmounted.
+# JobControl=1 instance is stopped and unmounted; winfsp@memfs
+# (PartOf=winfsp-launcher.service) is stopped and started again with it.
 # shellcheck source=lib.sh
 . /usr/lib/winfsp-test/lib.sh
 need_launcher
@@ -26,6 +27,8 @@ JobControl=1
 CLASS
 
 check "the launcher is started" systemctl start winfsp-launcher.service
+check "systemctl start winfsp@memfs" systemctl start winfsp@memfs.service
+unit_memfs=$(memfs_pid_for /run/winfsp/memfs)
 check "launchctl start memfs-keep keep (JobControl=0)" lctl start memfs-keep keep //memfs-keep/keep /run/keep
 check "launchctl start memfs-job job (JobControl=1)" lctl start memfs-job job //memfs-job/job /run/job
 check "/run/keep is mounted" is_mounted /run/keep
@@ -55,6 +58,15 @@ check "/run/job is unmounted" not_mounted /run/job
 case $(lctl list 2>&1) in
 *"memfs-job job"*) fail "launchctl list still shows memfs-job job" ;;
 *) pass "launchctl list no longer shows memfs-job job" ;;
+esac
+
+check_eq "winfsp@memfs is active again after the restart" "$(systemctl is-active winfsp@memfs.service)" active
+check "/run/winfsp/memfs is mounted again" is_mounted /run/winfsp/memfs
+check "by a new memfs" test -n "$(memfs_pid_for /run/winfsp/memfs)" -a "$(memfs_pid_for /run/winfsp/memfs)" != "$unit_memfs"
+restarts=$(journalctl -b --no-pager -o cat -u winfsp@memfs.service)
+case $restarts in
+*"Failed with result"* | *Killing*) fail "winfsp@memfs did not stop in order with the launcher: $restarts" ;;
+*) pass "winfsp@memfs stopped in order with the launcher" ;;
 esac
 
 check "launchctl stop memfs-keep keep (adopted)" lctl stop memfs-keep keep
