@@ -20,7 +20,7 @@ scenario=${1:?usage: nspawn-run.sh SCENARIO STAGE_DIR TESTS_DIR [RESULTS_DIR]}
 stage=${2:?}
 tests=${3:?}
 keep=${4:-}
-boot_timeout=${FSP_SYSTEM_BOOT_TIMEOUT:-150}
+boot_timeout=${FSP_SYSTEM_BOOT_TIMEOUT:-200}
 
 T=
 nspawn_pid=
