@@ -28,6 +28,10 @@ else
         ps -eo pid,pgid,stat,wchan:24,args | grep -E 'winfsp|memfs|mount' | grep -v grep
         dump_unit mnt-auto.mount
         dump_unit winfsp-launcher.service
+        # Wake whoever waits on the pending automount, or the shutdown waits
+        # for the mount's own time-out.
+        systemctl kill --signal=SIGKILL mnt-auto.mount
+        timeout 10 systemctl stop mnt-auto.automount
         finish
 fi
 check_contains "a FUSE file system is mounted at /mnt/auto" "$(mount_field /mnt/auto 1)" fuse
