@@ -18,6 +18,9 @@ enum {
         KEY_DEBUG,
         KEY_HELP,
         KEY_VERSION,
+        KEY_MAX_THREADS,
+        KEY_MAX_IDLE_THREADS,
+        KEY_CLONE_FD,
 };
 
 static const struct fuse_opt standard_opts[] = {
@@ -28,6 +31,9 @@ static const struct fuse_opt standard_opts[] = {
         FUSE_OPT_KEY("--help", KEY_HELP),
         FUSE_OPT_KEY("-V", KEY_VERSION),
         FUSE_OPT_KEY("--version", KEY_VERSION),
+        FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
+        FUSE_OPT_KEY("max_idle_threads=", KEY_MAX_IDLE_THREADS),
+        FUSE_OPT_KEY("clone_fd", KEY_CLONE_FD),
         FUSE_OPT_END,
 };
 
@@ -73,6 +79,23 @@ static int set_mountpoint(ParseState *st, const char *path, bool positional)
         return set_string(&st->options->mountpoint, path);
 }
 
+/* "max_threads=N": a count from 1 to 1024. */
+static int set_count(ParseState *st, const char *arg, unsigned *field)
+{
+        const char *value = strchr(arg, '=') + 1;
+        char *end;
+        unsigned long n;
+
+        errno = 0;
+        n = strtoul(value, &end, 10);
+        if (errno || end == value || *end || n < 1 || n > 1024) {
+                fprintf(stderr, "%s: -o %s: expected a number from 1 to 1024\n", st->program, arg);
+                return -1;
+        }
+        *field = (unsigned) n;
+        return 0;
+}
+
 static int standard_key(ParseState *st, const char *arg, int key)
 {
         FspFuseOptions *o = st->options;
@@ -90,6 +113,13 @@ static int standard_key(ParseState *st, const char *arg, int key)
                 return 0;
         case KEY_VERSION:
                 o->show_version = true;
+                return 0;
+        case KEY_MAX_THREADS:
+                return set_count(st, arg, &o->max_threads);
+        case KEY_MAX_IDLE_THREADS:
+                return set_count(st, arg, &o->max_idle_threads);
+        case KEY_CLONE_FD:
+                o->clone_fd = true;
                 return 0;
         }
         return -1;
@@ -139,7 +169,7 @@ static struct fuse_opt *opts_merge(const struct fuse_opt *fs_opts)
 }
 
 int fsp_fuse_options_parse(int argc, char *argv[], const struct fuse_opt *fs_opts, void *fs_data,
-                           fuse_opt_proc_t fs_proc, FspFuseOptions **ret)
+                           fuse_opt_proc_t fs_proc, const FspFuseOptions *defaults, FspFuseOptions **ret)
 {
         _cleanup_free_ struct fuse_opt *all = NULL;
         struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -154,6 +184,11 @@ int fsp_fuse_options_parse(int argc, char *argv[], const struct fuse_opt *fs_opt
         if (!all || !o) {
                 free(o);
                 return -ENOMEM;
+        }
+        if (defaults) {
+                o->max_threads = defaults->max_threads;
+                o->max_idle_threads = defaults->max_idle_threads;
+                o->clone_fd = defaults->clone_fd;
         }
         st = (ParseState) { .options = o, .fs_proc = fs_proc, .program = program_name(argv[0]) };
 
@@ -198,7 +233,8 @@ void fsp_fuse_print_help(FILE *f)
         fputs("  -u PREFIX              volume prefix, e.g. //memfs/share: the mount's source\n"
               "  -m MOUNTPOINT          where to mount (also accepted as the only argument)\n"
               "  -d                     print FUSE requests and replies on stderr\n"
-              "  -o OPT[,OPT...]        FUSE mount and connection options (see mount.fuse3(8))\n"
+              "  -o OPT[,OPT...]        FUSE mount and connection options (see mount.fuse3(8)), and\n"
+              "                         max_threads=N, max_idle_threads=N, clone_fd for the loop\n"
               "  -h, --help             show this help and exit\n"
               "  -V, --version          show the version and exit\n",
               f);

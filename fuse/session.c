@@ -136,15 +136,19 @@ static void notify_mounted(const FspFuseOptions *o)
         (void) sd_notify(0, status);
 }
 
-static int session_loop(struct fuse_session *se)
+static int session_loop(const FspFuseOptions *o, struct fuse_session *se)
 {
         struct fuse_loop_config *config = fuse_loop_cfg_create();
         int r;
 
         if (!config)
                 return -ENOMEM;
-        /* One /dev/fuse fd per worker thread: no contention on a single fd's wait queue. */
-        fuse_loop_cfg_set_clone_fd(config, 1);
+        if (o->max_threads)
+                fuse_loop_cfg_set_max_threads(config, o->max_threads);
+        /* More idle threads than threads would only be a misleading number. */
+        if (o->max_idle_threads || o->max_threads)
+                fuse_loop_cfg_set_idle_threads(config, o->max_idle_threads ? o->max_idle_threads : o->max_threads);
+        fuse_loop_cfg_set_clone_fd(config, o->clone_fd);
         r = fuse_session_loop_mt(se, config);
         fuse_loop_cfg_destroy(config);
         return r;
@@ -155,7 +159,7 @@ int fsp_fuse_run(FspFuseOptions *o, struct fuse_session *se)
         int r;
 
         notify_mounted(o);
-        r = session_loop(se);
+        r = session_loop(o, se);
         (void) sd_notify(0, "STOPPING=1\nSTATUS=Unmounting");
 
         fuse_remove_signal_handlers(se);

@@ -25,7 +25,7 @@
 
 typedef struct MemfsOptions {
         uint64_t max_nodes;
-        uint64_t max_file_size; /* 0: the machine's physical memory */
+        uint64_t max_file_size; /* 0: the machine's physical memory, and no -s given */
         char *fsname;
         int case_insensitive;
         unsigned timeout_ms;
@@ -329,6 +329,9 @@ static int memfs_init(Memfs *fs, const MemfsOptions *mo, const struct stat *mp)
         fs->capacity_pages = capacity_pages(fs->max_nodes, fs->max_file_size);
         fs->next_number = FUSE_ROOT_ID;
         fs->case_insensitive = mo->case_insensitive;
+        /* -s promises EFBIG from write(2) itself; with the writeback cache the kernel would accept the
+         * data first and report the error only at fsync or close. */
+        fs->writeback_cache = mo->max_file_size == 0;
         fs->attr_timeout = mo->timeout_ms / 1000.0;
         /* -i: another spelling may name an entry the kernel cached under the first one. */
         fs->entry_timeout = fs->case_insensitive ? 0 : fs->attr_timeout;
@@ -392,6 +395,7 @@ static int memfs_serve(const MemfsOptions *mo, FspFuseOptions *o)
                 r = fsp_fuse_mount(o, &memfs_ops, sizeof(memfs_ops), &fs, &se);
         if (r == 0) {
                 fs.se = se;
+                bdi_tune(o->mountpoint);
                 LOG(&fs, "mounted on %s", o->mountpoint);
                 r = fsp_fuse_run(o, se);
         }
@@ -407,12 +411,14 @@ int main(int argc, char *argv[])
                 .timeout_ms = DEFAULT_TIMEOUT_MS,
                 .secret_timeout_ms = DEFAULT_SECRET_TIMEOUT_MS,
         };
-        FspFuseOptions *o = NULL;
+        /* Handlers never block (memory only): one thread per CPU serves best, with the lowest latency. */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        FspFuseOptions *o = NULL, defaults = { .max_threads = (unsigned) MAX(2, MIN(cpus, 64)) };
         int r;
 
         if (argc > 0 && argv[0][0])
                 program = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-        if (fsp_fuse_options_parse(argc, argv, memfs_opts, &mo, memfs_opt_proc, &o) < 0)
+        if (fsp_fuse_options_parse(argc, argv, memfs_opts, &mo, memfs_opt_proc, &defaults, &o) < 0)
                 return EXIT_USAGE;
         if (o->show_help || o->show_version) {
                 if (o->show_help)

@@ -119,6 +119,7 @@ typedef struct Memfs {
         double attr_timeout;
         double entry_timeout;
         bool case_insensitive;
+        bool writeback_cache; /* asked for in init(); -o [no_]writeback_cache has the last word */
 
         FILE *log;
         pthread_mutex_t log_lock;
@@ -134,6 +135,9 @@ void memfs_log(Memfs *fs, const char *fmt, ...) __attribute__((format(printf, 2,
                 if ((fs)->log)                         \
                         memfs_log((fs), __VA_ARGS__);  \
         } while (0)
+
+/* bdi.c */
+void bdi_tune(const char *mountpoint);
 
 /* inode.c */
 int inode_new(Memfs *fs, mode_t mode, uid_t uid, gid_t gid, Inode **ret);
@@ -202,6 +206,7 @@ void memfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 void memfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
 void memfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
 
+void memfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void memfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void memfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
 void memfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,

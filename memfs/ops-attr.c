@@ -209,15 +209,19 @@ void memfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 
 /*
  * Fewer, larger requests: the writeback cache merges small writes, 1 MiB
- * writes and reads, symlinks cached. Nothing changes behind the kernel's
- * back, so it need not re-check data on every attribute refresh.
+ * writes and reads, symlinks cached, no OPENDIR/RELEASEDIR round trips.
+ * Nothing changes behind the kernel's back, so it need not re-check data
+ * on every attribute refresh.
  */
 void memfs_op_init(void *userdata, struct fuse_conn_info *conn)
 {
-        const unsigned wanted = FUSE_CAP_WRITEBACK_CACHE | FUSE_CAP_CACHE_SYMLINKS | FUSE_CAP_ASYNC_READ |
-                                FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO |
-                                FUSE_CAP_PARALLEL_DIROPS;
+        Memfs *fs = userdata;
+        unsigned wanted = FUSE_CAP_CACHE_SYMLINKS | FUSE_CAP_ASYNC_READ | FUSE_CAP_ATOMIC_O_TRUNC |
+                          FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO | FUSE_CAP_PARALLEL_DIROPS |
+                          FUSE_CAP_NO_OPENDIR_SUPPORT;
 
+        if (fs->writeback_cache)
+                wanted |= FUSE_CAP_WRITEBACK_CACHE;
         conn->want |= wanted & conn->capable;
         conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
         conn->max_write = 1024 * 1024;
@@ -258,6 +262,7 @@ const struct fuse_lowlevel_ops memfs_ops = {
         .removexattr = memfs_op_removexattr,
         .create = memfs_op_create,
         .fallocate = memfs_op_fallocate,
+        .opendir = memfs_op_opendir,
         .readdir = memfs_op_readdir,
         .readdirplus = memfs_op_readdirplus,
         .copy_file_range = memfs_op_copy_file_range,

@@ -73,16 +73,24 @@ void memfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size
 {
         Memfs *fs = req_fs(req);
         Inode *inode = inode_get(fs, ino);
+        uint64_t pages_before;
+        bool grew;
         ssize_t n;
 
         pthread_rwlock_wrlock(&inode->lock);
+        pages_before = inode->data.pages;
         n = write_locked(fs, inode, buf, size, off);
+        grew = inode->data.pages != pages_before;
         pthread_rwlock_unlock(&inode->lock);
         if (n < 0) {
                 LOG(fs, "write %zu at %lld: %s", size, (long long) off, strerror((int) -n));
                 fuse_reply_err(req, (int) -n);
-        } else
-                fuse_reply_write(req, (size_t) n);
+                return;
+        }
+        fuse_reply_write(req, (size_t) n);
+        /* With the writeback cache the kernel does not expect st_blocks to move on a write. */
+        if (grew && fs->writeback_cache && fs->se)
+                (void) fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
 }
 
 static int fallocate_locked(Memfs *fs, Inode *inode, int mode, off_t off, off_t len)

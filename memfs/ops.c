@@ -634,6 +634,13 @@ static void read_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
                         inode_forget(fs, rd.counted[i], 1);
 }
 
+/* Directories need no open state (readdir works from cookies): with FUSE_CAP_NO_OPENDIR_SUPPORT
+ * this answer tells the kernel to stop sending OPENDIR and RELEASEDIR altogether. */
+void memfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+        fuse_reply_err(req, ENOSYS);
+}
+
 void memfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
         read_directory(req, ino, size, off, false);

@@ -46,6 +46,11 @@ typedef struct FspFuseOptions {
         bool debug;          /* -d: libfuse's request trace on stderr */
         bool show_help;      /* -h, --help: the caller prints its usage and fsp_fuse_print_help() */
         bool show_version;   /* -V, --version: the caller prints its version */
+        /* The loop's threads: 0 keeps libfuse's default. A file system may preset them before
+         * parsing; -o max_threads=N, -o max_idle_threads=N and -o clone_fd override. */
+        unsigned max_threads;
+        unsigned max_idle_threads;
+        bool clone_fd;
         struct fuse_args args; /* what fuse_session_new() receives: argv[0] and the -o options */
 } FspFuseOptions;
 
@@ -54,10 +59,11 @@ typedef struct FspFuseOptions {
  * own fuse_opt table (fs_opts, may be NULL) that stores into fs_data.
  * fs_proc, if not NULL, receives only the keys of fs_opts. An unknown
  * option or a stray argument prints "PROG: ..." on stderr and returns
- * -EINVAL.
+ * -EINVAL. defaults, if not NULL, presets max_threads, max_idle_threads
+ * and clone_fd.
  */
 int fsp_fuse_options_parse(int argc, char *argv[], const struct fuse_opt *fs_opts, void *fs_data,
-                           fuse_opt_proc_t fs_proc, FspFuseOptions **ret);
+                           fuse_opt_proc_t fs_proc, const FspFuseOptions *defaults, FspFuseOptions **ret);
 
 /* Add a FUSE mount option such as "allow_other" or "subtype=memfs" (commas escaped). */
 int fsp_fuse_options_add(FspFuseOptions *o, const char *option);
