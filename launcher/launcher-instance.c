@@ -839,7 +839,7 @@ static int spawn(Instance *i, char **ret_error)
         }
         if (needs_credentials(i)) {
                 r = send_secret(i, in[1]);
-                closep(&in[1]);
+                in[1] = safe_close(in[1]);
                 if (r < 0)
                         log_warning_errno(r, "%s/%s: could not pass the credentials: %m", i->class_name, i->name);
                 sd_event_add_time_relative(e, &i->credentials_source, CLOCK_MONOTONIC,
