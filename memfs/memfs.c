@@ -31,6 +31,7 @@ typedef struct MemfsOptions {
         unsigned timeout_ms;
         char *log_path;
         char *secret_hash_path;
+        char *secret_user;
         unsigned secret_timeout_ms;
 } MemfsOptions;
 
@@ -54,6 +55,8 @@ static const struct fuse_opt memfs_opts[] = {
         MEMFS_OPT("-D %s", log_path),
         MEMFS_OPT("--secret-hash=%s", secret_hash_path),
         MEMFS_OPT("--secret-hash %s", secret_hash_path),
+        MEMFS_OPT("--secret-user=%s", secret_user),
+        MEMFS_OPT("--secret-user %s", secret_user),
         FUSE_OPT_KEY("--secret-timeout=", KEY_SECRET_TIMEOUT_EQ),
         FUSE_OPT_KEY("--secret-timeout ", KEY_SECRET_TIMEOUT),
         FUSE_OPT_END,
@@ -76,6 +79,7 @@ static void usage(FILE *f)
                 "  -D FILE                log every operation to FILE (- for stderr)\n"
                 "  --secret-hash FILE     read a password on stdin, answer OK only if it matches the\n"
                 "                         crypt(3) hash in FILE, else NO and exit without mounting\n"
+                "  --secret-user NAME     the user logging in: FILE then holds NAME:HASH lines\n"
                 "  --secret-timeout MILLIS  how long to wait for the password (default %d)\n\n"
                 "Standard options:\n",
                 program, DEFAULT_MAX_NODES, DEFAULT_TIMEOUT_MS, DEFAULT_SECRET_TIMEOUT_MS);
@@ -205,25 +209,45 @@ static int log_open(Memfs *fs, const char *path)
         return 0;
 }
 
-/* The first line of FILE: a crypt(3) hash such as "$y$..." or "$6$...". */
-static int hash_read(const char *path, char **ret)
+/* Trim the line end and trailing blanks; the line is the hash, or "NAME:HASH" with a user. */
+static char *line_trim(char *line)
 {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        char line[1024];
-        size_t n;
-
-        if (!f)
-                return -errno;
-        if (!fgets(line, sizeof(line), f))
-                return ferror(f) ? -EIO : -ENODATA;
-        n = strcspn(line, "\r\n");
+        size_t n = strcspn(line, "\r\n");
         while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
                 n--;
         line[n] = 0;
-        if (n == 0)
-                return -ENODATA;
-        *ret = strdup(line);
-        return *ret ? 0 : -ENOMEM;
+        return line;
+}
+
+/*
+ * The hash to check against: without a user, the first line of FILE (a
+ * crypt(3) hash such as "$y$..." or "$6$..."); with one, the HASH of the
+ * line "USER:HASH", as in an htpasswd file. -ENOENT: no such user.
+ */
+static int hash_read(const char *path, const char *user, char **ret)
+{
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        char line[1024];
+
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f)) {
+                char *hash = line_trim(line), *colon;
+                if (!user) {
+                        if (!*hash)
+                                return -ENODATA;
+                        *ret = strdup(hash);
+                        return *ret ? 0 : -ENOMEM;
+                }
+                colon = strchr(line, ':');
+                if (!colon || (size_t) (colon - line) != strlen(user) || !strneq(line, user, strlen(user)))
+                        continue;
+                *ret = strdup(colon + 1);
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (ferror(f))
+                return -EIO;
+        return user ? -ENOENT : -ENODATA;
 }
 
 /* Constant time in the contents: a mismatch early says nothing about where. */
@@ -244,7 +268,7 @@ static int password_check(const FspSecret *secret, const char *hash)
         int r;
 
         if (secret->size == 0)
-                return -EACCES;
+                return -ENODATA;
         if (strlen(secret->data) != secret->size)
                 return -EACCES; /* a NUL inside: crypt(3) would see a shorter password */
         cd = calloc(1, sizeof(*cd));
@@ -260,15 +284,17 @@ static int password_check(const FspSecret *secret, const char *hash)
         return r;
 }
 
-static const char *refusal_reason(int r)
+static const char *refusal_reason(int r, bool with_user)
 {
         switch (r) {
         case -ETIMEDOUT:
                 return "timed out waiting for the password";
         case -EMSGSIZE:
                 return "password longer than 4096 bytes";
+        case -ENODATA:
+                return "empty password";
         case -EACCES:
-                return "wrong password";
+                return with_user ? "wrong user name or password" : "wrong password";
         case -EINVAL:
                 return "the password hash is not valid";
         default:
@@ -276,28 +302,50 @@ static const char *refusal_reason(int r)
         }
 }
 
+/* An unknown user costs the same crypt(3) as a known one, so timing does not tell them apart. */
+static char *decoy_hash(void)
+{
+        char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+        return crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) ? strdup(salt) : NULL;
+}
+
+static int secret_check(const MemfsOptions *mo, const char *hash, bool known_user)
+{
+        FspSecret *secret = NULL;
+        int r;
+
+        r = fsp_credentials_read((unsigned long long) mo->secret_timeout_ms * USEC_PER_MSEC, &secret);
+        if (r < 0)
+                return r;
+        r = password_check(secret, hash);
+        fsp_credentials_free(secret);
+        return r == 0 && !known_user ? -EACCES : r;
+}
+
 /* The handshake: the launcher waits for "OK" before it considers us authenticated. */
 static int credentials_check(const MemfsOptions *mo)
 {
         _cleanup_free_ char *hash = NULL;
-        FspSecret *secret = NULL;
+        bool known_user = true;
         int r;
 
-        r = hash_read(mo->secret_hash_path, &hash);
+        r = hash_read(mo->secret_hash_path, mo->secret_user, &hash);
+        if (r == -ENOENT && mo->secret_user && access(mo->secret_hash_path, R_OK) == 0) {
+                known_user = false;
+                hash = decoy_hash();
+                r = hash ? 0 : -ENOMEM;
+        }
         if (r < 0) {
                 fprintf(stderr, "%s: --secret-hash %s: %s\n", program, mo->secret_hash_path,
                         r == -ENODATA ? "no hash in the file" : strerror(-r));
                 fsp_credentials_refuse("cannot read the password hash");
                 return r;
         }
-        r = fsp_credentials_read((unsigned long long) mo->secret_timeout_ms * USEC_PER_MSEC, &secret);
-        if (r == 0) {
-                r = password_check(secret, hash);
-                fsp_credentials_free(secret);
-        }
+        r = secret_check(mo, hash, known_user);
         if (r < 0) {
-                fprintf(stderr, "%s: authentication failed: %s\n", program, refusal_reason(r));
-                fsp_credentials_refuse(refusal_reason(r));
+                fprintf(stderr, "%s: authentication failed%s%s: %s\n", program, mo->secret_user ? " for " : "",
+                        strempty(mo->secret_user), known_user ? refusal_reason(r, false) : "no such user");
+                fsp_credentials_refuse(refusal_reason(r, mo->secret_user));
                 return r;
         }
         return fsp_credentials_accept();
@@ -436,6 +484,11 @@ int main(int argc, char *argv[])
         if (mo.case_insensitive && !setlocale(LC_CTYPE, "C.UTF-8"))
                 fprintf(stderr, "%s: -i: no C.UTF-8 locale, only ASCII letters fold\n", program);
 
+        if (mo.secret_user && !mo.secret_hash_path) {
+                fprintf(stderr, "%s: --secret-user needs --secret-hash\n", program);
+                fsp_fuse_options_free(o);
+                return EXIT_USAGE;
+        }
         r = mo.secret_hash_path ? credentials_check(&mo) : 0;
         if (r == 0)
                 r = memfs_serve(&mo, o);
@@ -444,5 +497,6 @@ int main(int argc, char *argv[])
         free(mo.fsname);
         free(mo.log_path);
         free(mo.secret_hash_path);
+        free(mo.secret_user);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -11,7 +11,7 @@
  *
  * The usual shape of a file system's main():
  *
- *     fsp_fuse_options_parse(argc, argv, my_opts, &my_conf, my_proc, &o);
+ *     fsp_fuse_options_parse(argc, argv, my_opts, &my_conf, my_proc, NULL, &o);
  *     if (o->show_help) ...print usage and fsp_fuse_print_help()...
  *     (optional) fsp_credentials_read(), check, fsp_credentials_accept()
  *     fsp_fuse_mount(o, &my_ops, sizeof(my_ops), &my_fs, &se);
