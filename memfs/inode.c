@@ -61,6 +61,7 @@ int inode_new(Memfs *fs, mode_t mode, uid_t uid, gid_t gid, Inode **ret)
                 return -ENOMEM;
         }
         pthread_rwlock_init(&inode->lock, NULL);
+        inode->counted = true;
         inode->number = atomic_fetch_add(&fs->next_number, 1);
         inode->type = mode & S_IFMT;
         inode->mode = mode;
@@ -96,7 +97,20 @@ void inode_free(Memfs *fs, Inode *inode)
                 free(inode->target);
         xattr_free_all(inode);
         pthread_rwlock_destroy(&inode->lock);
+        inode_release_node(fs, inode);
         free(inode);
+}
+
+/*
+ * -n limits names, not the kernel's memory: a file whose last name is gone
+ * frees its node at once, even while it is still open or the kernel has
+ * yet to forget it (FORGET comes later, asynchronously).
+ */
+void inode_release_node(Memfs *fs, Inode *inode)
+{
+        if (!inode->counted)
+                return;
+        inode->counted = false;
         atomic_fetch_sub(&fs->nodes, 1);
 }
 

@@ -86,6 +86,7 @@ struct Dirent {
 struct Inode {
         pthread_rwlock_t lock;
         _Atomic uint64_t nlookup;
+        bool counted;    /* holds one of the -n nodes: from creation until its last name goes */
         uint64_t number; /* st_ino */
         mode_t type;     /* S_IFMT bits: never change, read without the lock */
         mode_t mode;
@@ -144,6 +145,7 @@ int inode_new(Memfs *fs, mode_t mode, uid_t uid, gid_t gid, Inode **ret);
 void inode_free(Memfs *fs, Inode *inode);
 bool inode_forget(Memfs *fs, Inode *inode, uint64_t n);
 bool inode_is_dead(Inode *inode);
+void inode_release_node(Memfs *fs, Inode *inode);
 void inode_fill_stat(const Inode *inode, struct stat *st);
 void inode_touch(Inode *inode, bool modified);
 void memfs_free_all(Memfs *fs);

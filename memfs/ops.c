@@ -281,12 +281,14 @@ static int sticky_check(const struct fuse_ctx *ctx, Inode *dir, Inode *inode)
 }
 
 /* Drop one name of inode: a directory loses all its links, and its parent the one of "..". */
-static void name_dropped(Inode *dir, Inode *inode)
+static void name_dropped(Memfs *fs, Inode *dir, Inode *inode)
 {
         bool is_dir = S_ISDIR(inode->type);
 
         inode_change(inode, is_dir ? -(int) inode->nlink : -1, 0, false);
         inode_change(dir, is_dir ? -1 : 0, -DIR_ENTRY_BOGO_SIZE, true);
+        if (inode->nlink == 0)
+                inode_release_node(fs, inode);
 }
 
 static int remove_locked(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir, const char *name, bool rmdir,
@@ -309,7 +311,7 @@ static int remove_locked(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir, cons
         if (r < 0)
                 return r;
         dir_remove(&dir->dir, entry);
-        name_dropped(dir, inode);
+        name_dropped(fs, dir, inode);
         *ret = inode;
         return 0;
 }
@@ -486,7 +488,7 @@ static int rename_move(Memfs *fs, RenameOp *op)
         if (op->dst) {
                 op->victim = op->dst->inode;
                 dir_remove(&op->dst_dir->dir, op->dst);
-                name_dropped(op->dst_dir, op->victim);
+                name_dropped(fs, op->dst_dir, op->victim);
         }
         dir_remove(&op->src_dir->dir, op->src);
         dir_insert(&op->dst_dir->dir, moved);
