@@ -197,6 +197,7 @@ static void path_simplify(char *path)
         while (*in) {
                 const char *end = strchrnul(in, '/');
                 size_t n = (size_t) (end - in);
+                bool last = !*end; /* read now: writing the '/' below may land on *end */
 
                 if (n == 0 || (n == 1 && in[0] == '.')) {
                         /* nothing */
@@ -211,7 +212,9 @@ static void path_simplify(char *path)
                         out += n;
                         *out++ = '/';
                 }
-                in = *end ? end + 1 : end;
+                if (last)
+                        break;
+                in = end + 1;
         }
         if (out > path + 1)
                 out--; /* no trailing slash */

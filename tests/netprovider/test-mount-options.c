@@ -172,6 +172,15 @@ static void test_canonical(void)
         CHECK_INT(mount_point_canonical("/nonexistent-fsp/../../..", &p), 0);
         CHECK_STR(p, "/");
         free(p);
+        CHECK_INT(mount_point_canonical("/nonexistent-fsp/a/b", &p), 0);
+        CHECK_STR(p, "/nonexistent-fsp/a/b");
+        free(p);
+        CHECK_INT(mount_point_canonical("/nonexistent-fsp", &p), 0);
+        CHECK_STR(p, "/nonexistent-fsp");
+        free(p);
+        CHECK_INT(mount_point_canonical("/nonexistent-fsp/x/..", &p), 0);
+        CHECK_STR(p, "/nonexistent-fsp");
+        free(p);
         CHECK_INT(mount_point_canonical("/", &p), 0);
         CHECK_STR(p, "/");
         free(p);
