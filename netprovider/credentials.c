@@ -229,6 +229,11 @@ static int ask_password(LoginState *st, Source source, const char *user, FspSecr
                 return -ENOMEM;
         switch (source) {
         case SOURCE_STDIN:
+                /* Typed by a person after all: one line, without echo. */
+                if (isatty(STDIN_FILENO)) {
+                        r = prompt_password(STDIN_FILENO, q, ret);
+                        break;
+                }
                 r = fsp_secret_read_fd(STDIN_FILENO, FSP_SECRET_MAX, 0, ret);
                 if (r >= 0)
                         fsp_secret_chomp(*ret);

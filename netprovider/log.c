@@ -21,11 +21,6 @@ void net_log_set_program(const char *name)
         program = name;
 }
 
-const char *net_log_program(void)
-{
-        return program;
-}
-
 /* The context quotes what the user typed, hostile names included: no control bytes reach the terminal. */
 void net_log_set_context(const char *fmt, ...)
 {

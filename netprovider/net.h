@@ -38,7 +38,6 @@ typedef enum NetExit {
 
 /* "winfsp-net" or "mount.winfsp": the first word of every message. */
 void net_log_set_program(const char *name);
-const char *net_log_program(void);
 
 /* What is being done, e.g. "use //memfs/x": the second part of every error. */
 void net_log_set_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

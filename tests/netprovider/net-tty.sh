@@ -26,7 +26,7 @@ Security=D:P(A;;RPWPLC;;;WD)
 Credentials=3
 EOF
 fsp_launcher_start
-for i in 1 2 3 4 5 6; do
+for i in 1 2 3 4 5 6 7; do
         mkdir -p "$T/mnt/t$i"
         chown $U: "$T/mnt/t$i"
 done
@@ -86,6 +86,13 @@ expect_status "--remember=session on a terminal" 0 drive \
         "expect=Password for //sec/t5: " "send=$PW\n" eof status=0 -- --remember=session "$T/mnt/t5" //sec/t5
 expect_not_contains "--remember given: no question" "$OUT" "Remember the password"
 expect_ok "stored in the session collection" net_in_collection $U session //sec/t5
+
+# --password-stdin with a terminal as stdin: one line, no echo, no question after.
+expect_status "--password-stdin on a terminal" 0 drive \
+        "expect=Password for //sec/t7: " "send=$PW\n" "expect=mounted at" "noecho=$PW" eof status=0 \
+        -- --password-stdin "$T/mnt/t7" //sec/t7
+expect_not_contains "--password-stdin: no remember question" "$OUT" "Remember the password"
+expect_ok "t7 mounted" fsp_is_mounted "$T/mnt/t7"
 
 # Credentials=3: the user name asked, suggested from NAME@INSTANCE.
 expect_status "a user name and a password on the terminal" 0 drive \
