@@ -141,6 +141,7 @@ mkdir -p "$T/mnt/u1" "$T/mnt/rootowned"
 chown $U: "$T/mnt/u1"
 expect_ok "a user mounts on a directory of theirs" net_as $U "$NET" use "$T/mnt/u1" //mem/u1
 expect_ok "the user's memfs is mounted" fsp_is_mounted "$T/mnt/u1"
+expect_ok "the user writes and reads in it" net_as $U sh -c "echo mine >'$T/mnt/u1/f' && grep -q mine '$T/mnt/u1/f'"
 expect_eq "StartedBy is the user" "$(fsp_info_field mem u1 StartedBy)" "$(id -u $U)"
 expect_status "someone else's mount point is refused" 6 net_as $U "$NET" use "$T/mnt/rootowned" //mem/u2
 expect_contains "someone else's mount point: message" "$OUT" "mount point $T/mnt/rootowned belongs to root, not to you"
