@@ -187,9 +187,22 @@ fsp_wait_until() {
         done
 }
 
+# fsp_mount_points: every mount point, with mountinfo's octal escapes undone.
+fsp_mount_points() {
+        python3 -c '
+import re
+for line in open("/proc/self/mountinfo"):
+    print(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4]))'
+}
+
 # fsp_is_mounted DIR: a mount sits exactly at DIR.
 fsp_is_mounted() {
-        awk -v d="$1" '$5 == d { found = 1 } END { exit !found }' /proc/self/mountinfo
+        fsp_mount_points | grep -qxF -- "$1"
+}
+
+# fsp_mounts_under PREFIX: mount points that start with PREFIX.
+fsp_mounts_under() {
+        fsp_mount_points | awk -v t="$1" 'index($0, t) == 1'
 }
 
 fsp_pid_alive() {
@@ -290,16 +303,24 @@ fsp_done() {
 fsp_cleanup() {
         local rc=$?
         trap - EXIT
-        [ -n "$LAUNCHER_PID" ] && kill -TERM "$LAUNCHER_PID" 2>/dev/null && fsp_wait_pid "$LAUNCHER_PID" 20
-        [ -n "$LAUNCHER_PID" ] && kill -KILL "$LAUNCHER_PID" 2>/dev/null
+        set +e # clean-up must run to the end, whatever fails in it
+        if [ -n "$LAUNCHER_PID" ]; then
+                kill -TERM "$LAUNCHER_PID" 2>/dev/null
+                fsp_wait_pid "$LAUNCHER_PID" 20 || kill -KILL "$LAUNCHER_PID" 2>/dev/null
+        fi
+        if [ -n "${FSP_MONITOR_PID:-}" ]; then
+                kill -TERM "$FSP_MONITOR_PID" 2>/dev/null
+        fi
         # Instances the test left behind: anything whose session we started is gone
         # with the launcher; detach what is still mounted under our directory.
         if [ -n "$T" ]; then
-                awk -v t="$T/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
-                        while read -r m; do umount -l "$m" 2>/dev/null; done
+                fsp_mounts_under "$T/" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
         fi
-        [ -n "$BUS_PID" ] && kill -TERM "$BUS_PID" 2>/dev/null && wait "$BUS_PID" 2>/dev/null
-        if [ -n "$T" ] && ! awk -v t="$T/" 'index($5, t) == 1 { f = 1 } END { exit !f }' /proc/self/mountinfo; then
+        if [ -n "$BUS_PID" ]; then
+                kill -TERM "$BUS_PID" 2>/dev/null
+                wait "$BUS_PID" 2>/dev/null
+        fi
+        if [ -n "$T" ] && [ -z "$(fsp_mounts_under "$T/")" ]; then
                 rm -rf "$T"
         fi
         exit $rc
