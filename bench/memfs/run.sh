@@ -36,7 +36,8 @@ pt_pid=$!
 FSP_PIDS="$FSP_PIDS $pt_pid"
 FSP_MOUNTS="$FSP_MOUNTS $FSP_TMP/passthrough_ll"
 fsp_wait_mounted "$FSP_TMP/passthrough_ll" "$pt_pid" 10 || fsp_die "passthrough_ll did not mount"
-fsp_start_memfs "$FSP_TMP/memfs" "$FSP_TMP/memfs.log" -n 100000 -s $((4 << 30)) -u //memfs/bench -F memfs
+# memfs as it starts by default: no -s, so it may use the writeback cache
+fsp_start_memfs "$FSP_TMP/memfs" "$FSP_TMP/memfs.log" -n 100000 -u //memfs/bench -F memfs
 
 declare -A FSTYPE=([tmpfs]=tmpfs [memfs]=fuse.memfs [passthrough_ll]=fuse.passthrough_ll)
 
@@ -104,7 +105,8 @@ for run in $(seq 1 "$RUNS"); do
         fsp_memfs_alive "$MEMFS_PID" "$FSP_TMP/memfs"
 done
 
-echo "# bench-memfs: $(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) CPUs," \
+commit=$(git -C "$(dirname "$0")" log -1 --format=%h 2>/dev/null || echo unknown)
+echo "# bench-memfs: $(date -u +%Y-%m-%dT%H:%MZ), commit $commit, $(uname -r), $(nproc) CPUs," \
         "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(free -g | awk '/^Mem:/ { print $2 }') GiB," \
         "median of $RUNS runs; metadata: $FILES files ($(files_for passthrough_ll) on passthrough_ll)"
 sort -k1,1 -k2,2 -k3,3g "$RESULTS" | awk -v runs="$RUNS" '

@@ -61,6 +61,9 @@ static Result fill_nodes(Ctx *c, unsigned long long *ret_count)
 
         EXPECT_OK(fstatfs(c->dirfd, &s));
         EXPECT_TRUE(s.f_ffree > 0);
+        if (s.f_ffree >= c->max_nodes)
+                FAIL("statfs says %llu nodes are free, not fewer than the %llu the file system may have",
+                     (unsigned long long) s.f_ffree, (unsigned long long) c->max_nodes);
         for (unsigned long long i = 0; i < s.f_ffree; i++) {
                 snprintf(name, sizeof(name), "n%llu", i);
                 if (create_file(c->dirfd, name, 0644) < 0)

@@ -178,7 +178,7 @@ int chown_to_actor(Ctx *c, int dirfd, const char *name)
 static int collect_names(int fd, char ***ret)
 {
         _cleanup_strv_free_ char **names = NULL;
-        size_t n = 0;
+        size_t n = 0, allocated = 0;
         DIR *d;
         struct dirent *de;
         int dfd = dup(fd);
@@ -194,10 +194,14 @@ static int collect_names(int fd, char ***ret)
         while ((errno = 0, de = readdir(d))) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                char **grown = realloc(names, (n + 2) * sizeof(char *));
-                if (!grown)
-                        break;
-                names = grown;
+                if (n + 2 > allocated) {
+                        size_t want = MAX(allocated * 2, (size_t) 64);
+                        char **grown = realloc(names, want * sizeof(char *));
+                        if (!grown)
+                                break;
+                        names = grown;
+                        allocated = want;
+                }
                 names[n] = strdup(de->d_name);
                 names[++n] = NULL;
                 if (!names[n - 1])
