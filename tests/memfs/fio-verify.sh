@@ -5,19 +5,16 @@
 # checked with crc32c right after the run (do_verify), and then once more by
 # a second fio that only reads and verifies, after the page cache of the files
 # was dropped, so the data comes back from memfs and not from the kernel.
+# On memfs with and without -s (see lib.sh).
 . "${FSP_TEST_LIB:?}"
 
 fsp_require_root_fuse
 fsp_require_tool fio
 fsp_setup
 
-mnt=$FSP_TMP/memfs
-fsp_start_memfs "$mnt" "$FSP_TMP/memfs.log" -n 10000 -s $((1 << 30)) -u //memfs/fio
-mkdir "$mnt/fio"
-
 cat >"$FSP_TMP/verify.fio" <<EOF
 [global]
-directory=$mnt/fio
+directory=$FSP_TMP/memfs/fio
 ioengine=psync
 verify=crc32c
 verify_fatal=1
@@ -70,13 +67,17 @@ check_fio() {
 }
 
 cd "$FSP_TMP" || fsp_die "cd $FSP_TMP"
-fio --output="$FSP_TMP/write.log" "$FSP_TMP/verify.fio"
-check_fio "write+verify" "$FSP_TMP/write.log" $?
-fsp_memfs_alive "$MEMFS_PID" "$mnt"
-
-fio --output="$FSP_TMP/reverify.log" --verify_only "$FSP_TMP/verify.fio"
-check_fio "verify_only" "$FSP_TMP/reverify.log" $?
-grep -qE '^ *READ:' "$FSP_TMP/reverify.log" || fsp_die "the verify_only pass read nothing"
-
-rm -rf "$mnt/fio"
-fsp_stop_memfs "$MEMFS_PID" "$mnt"
+mnt=$FSP_TMP/memfs
+for config in $FSP_MEMFS_CONFIGS; do
+        fsp_start_memfs "$mnt" "$FSP_TMP/memfs.log" -n 10000 $(fsp_memfs_config_args "$config" 1G) \
+                -u "//memfs/fio-$config"
+        mkdir "$mnt/fio"
+        fio --output="$FSP_TMP/write.log" "$FSP_TMP/verify.fio"
+        check_fio "$config: write+verify" "$FSP_TMP/write.log" $?
+        fsp_memfs_alive "$MEMFS_PID" "$mnt"
+        fio --output="$FSP_TMP/reverify.log" --verify_only "$FSP_TMP/verify.fio"
+        check_fio "$config: verify_only" "$FSP_TMP/reverify.log" $?
+        grep -qE '^ *READ:' "$FSP_TMP/reverify.log" || fsp_die "$config: the verify_only pass read nothing"
+        rm -rf "$mnt/fio"
+        fsp_stop_memfs "$MEMFS_PID" "$mnt"
+done

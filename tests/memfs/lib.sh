@@ -120,6 +120,7 @@ fsp_stop_memfs() {
         fsp_wait_exit "$pid" 10 || fsp_die "memfs did not exit within 10 s of SIGTERM"
         wait "$pid"
         status=$?
+        FSP_PIDS=$(echo "$FSP_PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ')
         [ "$status" -eq 0 ] || fsp_die "memfs exited with status $status after SIGTERM"
         ! fsp_is_mounted "$mnt" || fsp_die "memfs left its mount at $mnt"
 }
@@ -128,6 +129,17 @@ fsp_stop_memfs() {
 fsp_memfs_alive() {
         kill -0 "$1" 2>/dev/null || fsp_die "memfs (pid $1) is gone"
         stat -f "$2" >/dev/null || fsp_die "memfs at $2 does not answer statfs"
+}
+
+# memfs runs in two ways that take different paths through the kernel: by
+# default with the writeback cache, and with -s (a size limit), which trades
+# the writeback cache for EFBIG from write(2) itself. Tests run on both.
+FSP_MEMFS_CONFIGS="default sized"
+
+# fsp_memfs_config_args CONFIG SIZE: the extra memfs options of CONFIG.
+fsp_memfs_config_args() {
+        [ "$1" = sized ] && echo "-s $2"
+        return 0
 }
 
 # fsp_ensure_user NAME: create the unprivileged test user if missing; sets

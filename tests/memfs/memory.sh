@@ -10,7 +10,8 @@
 # libfuse's per-thread request buffers (up to 10 idle threads of about
 # 1 MiB, with max_write 1 MiB) and the allocator's arenas. What may remain
 # is allocator slack and bookkeeping, far below 5 % of what was written; a
-# leak of file data would keep (a multiple of) 64 MiB files.
+# leak of file data would keep (a multiple of) 64 MiB files. On memfs with
+# and without -s (see lib.sh).
 . "${FSP_TEST_LIB:?}"
 
 fsp_require_root_fuse
@@ -26,8 +27,6 @@ FILES=8
 mnt=$FSP_TMP/memfs
 fsp_mount_tmpfs "$FSP_TMP/src" size=128m
 head -c $((FILE_MIB << 20)) /dev/urandom >"$FSP_TMP/src/random" || fsp_die "cannot make the source file"
-fsp_start_memfs "$mnt" "$FSP_TMP/memfs.log" -n 10000 -s $((1 << 30)) -u //memfs/memory
-
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$MEMFS_PID/status"; }
 
 write_files() {
@@ -52,26 +51,34 @@ wait_rss_below() {
         done
 }
 
-# warm-up: threads, buffers and arenas come into being
-start=$(rss_kib)
-write_files
-delete_files
-wait_rss_below $((start + FILE_MIB * 1024)) 15 ||
-        fsp_die "warm-up: RSS is $(rss_kib) KiB after deleting everything, $start KiB at the start"
-baseline=$(rss_kib)
-written_kib=$((FILES * FILE_MIB * 1024))
+check_memory() {
+        local config=$1 start baseline full cycle
+        local written_kib=$((FILES * FILE_MIB * 1024))
 
-for cycle in 1 2; do
+        # warm-up: threads, buffers and arenas come into being
+        start=$(rss_kib)
         write_files
-        full=$(rss_kib)
-        [ $((full - baseline)) -ge $((written_kib * 9 / 10)) ] ||
-                fsp_die "cycle $cycle: RSS grew only from $baseline to $full KiB for $written_kib KiB written; not measuring memfs's data?"
         delete_files
-        if ! wait_rss_below $((baseline + NEAR_KIB)) 15; then
-                fsp_die "cycle $cycle: RSS is $(rss_kib) KiB after deleting everything; baseline $baseline KiB, allowed +$NEAR_KIB KiB"
-        fi
-        fsp_log "cycle $cycle: RSS baseline $baseline KiB, with $written_kib KiB of files $full KiB, after deleting $(rss_kib) KiB"
-done
+        wait_rss_below $((start + FILE_MIB * 1024)) 15 ||
+                fsp_die "$config: warm-up: RSS is $(rss_kib) KiB after deleting everything, $start KiB at the start"
+        baseline=$(rss_kib)
 
-fsp_memfs_alive "$MEMFS_PID" "$mnt"
-fsp_stop_memfs "$MEMFS_PID" "$mnt"
+        for cycle in 1 2; do
+                write_files
+                full=$(rss_kib)
+                [ $((full - baseline)) -ge $((written_kib * 9 / 10)) ] ||
+                        fsp_die "$config, cycle $cycle: RSS grew only from $baseline to $full KiB for $written_kib KiB written; not measuring memfs's data?"
+                delete_files
+                wait_rss_below $((baseline + NEAR_KIB)) 15 ||
+                        fsp_die "$config, cycle $cycle: RSS is $(rss_kib) KiB after deleting everything; baseline $baseline KiB, allowed +$NEAR_KIB KiB"
+                fsp_log "$config, cycle $cycle: RSS baseline $baseline KiB, with $written_kib KiB of files $full KiB, after deleting $(rss_kib) KiB"
+        done
+}
+
+for config in $FSP_MEMFS_CONFIGS; do
+        fsp_start_memfs "$mnt" "$FSP_TMP/memfs.log" -n 10000 $(fsp_memfs_config_args "$config" 1G) \
+                -u "//memfs/memory-$config"
+        check_memory "$config"
+        fsp_memfs_alive "$MEMFS_PID" "$mnt"
+        fsp_stop_memfs "$MEMFS_PID" "$mnt"
+done
