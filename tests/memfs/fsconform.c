@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fsconform DIR [--user UID:GID] [--only NAME,...] [--limits NODES:SIZE]
+ *                [--case-insensitive]
  *
  * Runs the catalogue of file-system checks inside DIR and prints one line per
  * check: "PASS name", "FAIL name: detail" or "SKIP name: reason". Exits 1 if
@@ -30,6 +31,7 @@ typedef struct Options {
         unsigned timeout_sec;
         bool list;
         bool limits;
+        bool icase;
         uid_t user_uid;
         gid_t user_gid;
         uint64_t max_nodes;
@@ -346,6 +348,8 @@ static void usage(FILE *f)
                 "  --only NAME[,NAME]   run only checks whose names start with one of these\n"
                 "  --limits NODES:SIZE  run the limit checks instead, for a file system started\n"
                 "                       with at most NODES nodes and SIZE bytes per file\n"
+                "  --case-insensitive   run the checks of a case-insensitive, case-preserving\n"
+                "                       file system instead\n"
                 "  --timeout SEC        time limit of each check (default 120)\n"
                 "  --list               print the names of the checks and exit\n"
                 "  -h, --help           show this help\n");
@@ -389,11 +393,12 @@ static int parse_pair(const char *s, unsigned long long *a, unsigned long long *
 
 static int parse_options(int argc, char **argv, Options *o)
 {
-        enum { OPT_USER = 256, OPT_ONLY, OPT_LIMITS, OPT_TIMEOUT, OPT_LIST };
+        enum { OPT_USER = 256, OPT_ONLY, OPT_LIMITS, OPT_ICASE, OPT_TIMEOUT, OPT_LIST };
         static const struct option longopts[] = {
                 {"user", required_argument, NULL, OPT_USER},
                 {"only", required_argument, NULL, OPT_ONLY},
                 {"limits", required_argument, NULL, OPT_LIMITS},
+                {"case-insensitive", no_argument, NULL, OPT_ICASE},
                 {"timeout", required_argument, NULL, OPT_TIMEOUT},
                 {"list", no_argument, NULL, OPT_LIST},
                 {"help", no_argument, NULL, 'h'},
@@ -421,6 +426,9 @@ static int parse_options(int argc, char **argv, Options *o)
                         o->max_nodes = a;
                         o->max_size = b;
                         break;
+                case OPT_ICASE:
+                        o->icase = true;
+                        break;
                 case OPT_TIMEOUT:
                         o->timeout_sec = (unsigned) strtoul(optarg, NULL, 10);
                         break;
@@ -447,6 +455,7 @@ int main(int argc, char **argv)
 {
         Options o = {.timeout_sec = 120, .user_uid = 65534, .user_gid = 65534};
         static const Check *const limits_catalogue[] = {limits_checks};
+        static const Check *const icase_catalogue[] = {icase_checks};
         const Check *const *tables = catalogue;
         size_t n_tables = ELEMENTSOF(catalogue);
         int r;
@@ -455,6 +464,9 @@ int main(int argc, char **argv)
                 return 2;
         if (o.limits) {
                 tables = limits_catalogue;
+                n_tables = 1;
+        } else if (o.icase) {
+                tables = icase_catalogue;
                 n_tables = 1;
         }
         if (o.list) {

@@ -56,6 +56,7 @@ extern const Check data_checks[];
 extern const Check xattr_checks[];
 extern const Check threads_checks[];
 extern const Check limits_checks[];
+extern const Check icase_checks[];
 
 Result check_fail(Ctx *c, const char *file, int line, const char *fmt, ...) _printf_(4, 5);
 Result check_skip(Ctx *c, const char *fmt, ...) _printf_(2, 3);
