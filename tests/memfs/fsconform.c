@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -90,32 +91,63 @@ const char *errname(int e)
         return buf;
 }
 
-/* A child reports its Result and detail over a pipe; read them back. */
-static Result collect_child(Ctx *c, pid_t pid, int fd, const char *what)
+/* Reads up to size bytes from fd until EOF; with timeout_ms >= 0, gives up
+ * (returning -ETIMEDOUT) when nothing has come for that long. */
+static ssize_t read_until_eof(int fd, void *buf, size_t size, int timeout_ms)
 {
-        Result r = RESULT_FAIL;
-        char detail[sizeof(c->detail)] = "";
         size_t got = 0;
-        int status;
 
-        if (read(fd, &r, sizeof(r)) != sizeof(r))
-                r = RESULT_FAIL;
-        for (ssize_t n; got < sizeof(detail) - 1; got += (size_t) n) {
-                n = read(fd, detail + got, sizeof(detail) - 1 - got);
+        for (;;) {
+                struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                int k = poll(&pfd, 1, timeout_ms);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k == 0)
+                        return -ETIMEDOUT;
+                char scratch[256];
+                ssize_t n = read(fd, got < size ? (char *) buf + got : scratch,
+                                 got < size ? size - got : sizeof(scratch));
+                if (n < 0 && errno == EINTR)
+                        continue;
                 if (n <= 0)
-                        break;
+                        return (ssize_t) got;
+                if (got < size)
+                        got += (size_t) n;
         }
-        detail[got] = 0;
+}
+
+/* A child reports its Result and detail over a pipe; read them back. With
+ * timeout_ms >= 0, the child's process group is killed when it takes longer. */
+static Result collect_child(Ctx *c, pid_t pid, int fd, const char *what, int timeout_ms)
+{
+        struct {
+                Result r;
+                char detail[sizeof(c->detail)];
+        } msg = {.r = RESULT_FAIL};
+        ssize_t n = read_until_eof(fd, &msg, sizeof(msg) - 1, timeout_ms);
+        int status = 0;
+
+        if (n == -ETIMEDOUT)
+                (void) kill(-pid, SIGKILL);
+        /* While the child is an unreaped zombie its pid cannot be reused, so
+         * its process group (a check's) can be killed safely: nothing it
+         * started outlives it. */
+        while (waitid(P_PID, (id_t) pid, &(siginfo_t){}, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+                ;
+        (void) kill(-pid, SIGKILL);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
-        if (WIFSIGNALED(status)) {
-                int sig = WTERMSIG(status);
-                return check_fail(c, __FILE__, __LINE__, "%s %s%s", what,
-                                  sig == SIGALRM ? "timed out" : "killed by signal ",
-                                  sig == SIGALRM ? "" : sigabbrev_np(sig));
-        }
-        snprintf(c->detail, sizeof(c->detail), "%s", detail);
-        return r;
+        if (n == -ETIMEDOUT)
+                return check_fail(c, __FILE__, __LINE__, "%s timed out after %d s", what, timeout_ms / 1000);
+        if (WIFSIGNALED(status))
+                return check_fail(c, __FILE__, __LINE__, "%s killed by signal %s", what,
+                                  sigabbrev_np(WTERMSIG(status)));
+        if (n < (ssize_t) sizeof(msg.r) || (msg.r != RESULT_PASS && msg.r != RESULT_FAIL && msg.r != RESULT_SKIP))
+                return check_fail(c, __FILE__, __LINE__, "%s exited (status %d) without a result", what,
+                                  WEXITSTATUS(status));
+        ((char *) &msg)[n] = 0;
+        snprintf(c->detail, sizeof(c->detail), "%s", msg.detail);
+        return msg.r;
 }
 
 static void report_to_parent(int fd, Result r, const Ctx *c)
@@ -157,7 +189,7 @@ Result as_actor(Ctx *c, ActorFn fn, void *arg)
                 _exit(0);
         }
         p[1] = safe_close(p[1]);
-        r = collect_child(c, pid, p[0], "actor");
+        r = collect_child(c, pid, p[0], "actor", -1);
         if (r == RESULT_FAIL) {
                 char tmp[sizeof(c->detail)];
                 int n = snprintf(tmp, sizeof(tmp), "as uid %u: ", (unsigned) c->actor_uid);
@@ -281,15 +313,17 @@ static Result run_one(const Options *o, int rootfd, const Check *check, Ctx *c)
                 Result r;
 
                 p[0] = safe_close(p[0]);
+                /* its own process group: on a timeout, everything it started goes too */
+                (void) setpgid(0, 0);
                 umask(0);
-                alarm(o->timeout_sec);
                 c->dirfd = dfd;
                 r = check->run(c);
                 report_to_parent(p[1], r, c);
                 _exit(0);
         }
+        (void) setpgid(pid, pid);
         p[1] = safe_close(p[1]);
-        return collect_child(c, pid, p[0], "check");
+        return collect_child(c, pid, p[0], "check", (int) o->timeout_sec * 1000);
 }
 
 static int run_catalogue(const Options *o, const Check *const *tables, size_t n_tables)
