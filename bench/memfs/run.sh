@@ -105,8 +105,8 @@ for run in $(seq 1 "$RUNS"); do
         fsp_memfs_alive "$MEMFS_PID" "$FSP_TMP/memfs"
 done
 
-commit=$(git -C "$(dirname "$0")" log -1 --format=%h 2>/dev/null || echo unknown)
-echo "# bench-memfs: $(date -u +%Y-%m-%dT%H:%MZ), commit $commit, $(uname -r), $(nproc) CPUs," \
+commit=$(git -C "$(dirname "$0")" log -1 --format=%h -- ../../memfs ../../fuse 2>/dev/null)
+echo "# bench-memfs: $(date -u +%Y-%m-%dT%H:%MZ), memfs at ${commit:-unknown}, $(uname -r), $(nproc) CPUs," \
         "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(free -g | awk '/^Mem:/ { print $2 }') GiB," \
         "median of $RUNS runs; metadata: $FILES files ($(files_for passthrough_ll) on passthrough_ll)"
 sort -k1,1 -k2,2 -k3,3g "$RESULTS" | awk -v runs="$RUNS" '
