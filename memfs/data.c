@@ -206,7 +206,7 @@ static void tree_free_range(Memfs *fs, FileData *d, void **slot, unsigned h, uin
         TreeNode *n = *slot;
         bool empty = true;
 
-        if (!n)
+        if (!n || base > last || (h == 0 && base < first))
                 return;
         if (h == 0) {
                 chunk_free(fs, d, *slot);
@@ -284,10 +284,11 @@ size_t data_read_iov(FileData *d, off_t size, off_t off, size_t len, struct iove
 }
 
 /* Copy into one chunk, charging the pages that did not hold data yet. */
-static int chunk_write(Memfs *fs, FileData *d, uint64_t idx, size_t in, const void *buf, size_t k)
+static int chunk_write(Memfs *fs, FileData *d, uint64_t idx, size_t in, size_t k, DataSource *src)
 {
         uint64_t mask = page_mask(in >> MEMFS_PAGE_SHIFT, (in + k - 1) >> MEMFS_PAGE_SHIFT), fresh;
         Chunk *c;
+        ssize_t n;
         int r;
 
         r = chunk_get_or_create(d, idx, &c);
@@ -303,25 +304,39 @@ static int chunk_write(Memfs *fs, FileData *d, uint64_t idx, size_t in, const vo
                 }
                 d->pages += (uint64_t) __builtin_popcountll(fresh);
         }
-        memcpy(c->mem + in, buf, k);
-        c->pages |= mask;
-        return 0;
+        c->pages |= mask; /* even if the copy fails part way: the pages are charged, and read as zeros */
+        n = src->copy(src, c->mem + in, k);
+        if (n < 0)
+                return (int) n;
+        return n == (ssize_t) k ? 0 : -EIO;
 }
 
 /* Returns the bytes written (short when memory ran out part way), or -errno. */
-ssize_t data_write(Memfs *fs, FileData *d, off_t off, const void *buf, size_t len)
+ssize_t data_write(Memfs *fs, FileData *d, off_t off, size_t len, DataSource *src)
 {
         size_t done = 0;
 
         while (done < len) {
                 size_t in = (size_t) off & (CHUNK_SIZE - 1), k = MIN(len - done, CHUNK_SIZE - in);
-                int r = chunk_write(fs, d, (uint64_t) off >> CHUNK_SHIFT, in, (const char *) buf + done, k);
+                int r = chunk_write(fs, d, (uint64_t) off >> CHUNK_SHIFT, in, k, src);
                 if (r < 0)
                         return done > 0 ? (ssize_t) done : r;
                 done += k;
                 off += (off_t) k;
         }
         return (ssize_t) done;
+}
+
+static ssize_t memory_copy(DataSource *src, char *dst, size_t n)
+{
+        memcpy(dst, src->mem, n);
+        src->mem += n;
+        return (ssize_t) n;
+}
+
+DataSource data_source_memory(const void *buf)
+{
+        return (DataSource) { .copy = memory_copy, .mem = buf };
 }
 
 /* Zero [off, off+len) inside one page, if that page holds data. */

@@ -62,6 +62,7 @@ int inode_new(Memfs *fs, mode_t mode, uid_t uid, gid_t gid, Inode **ret)
         }
         pthread_rwlock_init(&inode->lock, NULL);
         inode->counted = true;
+        inode->refs = 1;
         inode->number = atomic_fetch_add(&fs->next_number, 1);
         inode->type = mode & S_IFMT;
         inode->mode = mode;
@@ -114,6 +115,13 @@ void inode_release_node(Memfs *fs, Inode *inode)
         atomic_fetch_sub(&fs->nodes, 1);
 }
 
+/* Drop a reference: the inode's own once it is dead, or an operation's pin. */
+void inode_unref(Memfs *fs, Inode *inode)
+{
+        if (atomic_fetch_sub(&inode->refs, 1) == 1)
+                inode_free(fs, inode);
+}
+
 /* Call with fs->ns_lock held exclusively (nlink and lookups both stable). */
 bool inode_is_dead(Inode *inode)
 {
@@ -135,7 +143,7 @@ bool inode_forget(Memfs *fs, Inode *inode, uint64_t n)
         dead = atomic_fetch_sub(&inode->nlookup, n) == n && inode->nlink == 0;
         pthread_rwlock_unlock(&fs->ns_lock);
         if (dead)
-                inode_free(fs, inode);
+                inode_unref(fs, inode);
         return dead;
 }
 

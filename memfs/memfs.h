@@ -12,7 +12,11 @@
  *   Order: ns_lock before any inode lock; at most one inode lock at a time,
  *   except copy_file_range, which takes two in address order.
  * An inode lives while it has a name (nlink > 0) or the kernel knows it
- * (nlookup > 0); the last of the two to drop frees it.
+ * (nlookup > 0); when both are gone its reference (refs) goes. An
+ * operation that still uses the inode after its reply has left (a read
+ * replies while it holds the lock that keeps the pages in place, and the
+ * kernel may forget the inode before that lock is released) pins it with
+ * a reference of its own: the last reference frees.
  */
 #pragma once
 
@@ -86,6 +90,7 @@ struct Dirent {
 struct Inode {
         pthread_rwlock_t lock;
         _Atomic uint64_t nlookup;
+        _Atomic unsigned refs;
         bool counted;    /* holds one of the -n nodes: from creation until its last name goes */
         uint64_t number; /* st_ino */
         mode_t type;     /* S_IFMT bits: never change, read without the lock */
@@ -143,6 +148,11 @@ void bdi_tune(const char *mountpoint);
 /* inode.c */
 int inode_new(Memfs *fs, mode_t mode, uid_t uid, gid_t gid, Inode **ret);
 void inode_free(Memfs *fs, Inode *inode);
+void inode_unref(Memfs *fs, Inode *inode);
+static inline void inode_ref(Inode *inode)
+{
+        atomic_fetch_add(&inode->refs, 1);
+}
 bool inode_forget(Memfs *fs, Inode *inode, uint64_t n);
 bool inode_is_dead(Inode *inode);
 void inode_release_node(Memfs *fs, Inode *inode);
@@ -170,11 +180,19 @@ void dir_remove(Dir *dir, Dirent *entry);
 Dirent *dir_next(Dir *dir, uint64_t after_cookie);
 int name_check(const char *name);
 
-/* data.c */
+/* data.c: where written bytes come from, a buffer or libfuse's bufvec (maybe a pipe) */
+typedef struct DataSource DataSource;
+struct DataSource {
+        ssize_t (*copy)(DataSource *src, char *dst, size_t n); /* the next n bytes into dst */
+        const char *mem;
+        struct fuse_bufvec *bufv;
+};
+DataSource data_source_memory(const void *buf);
+
 void data_init(FileData *d);
 void data_done(Memfs *fs, FileData *d);
 size_t data_read_iov(FileData *d, off_t size, off_t off, size_t len, struct iovec *iov, size_t max_iov);
-ssize_t data_write(Memfs *fs, FileData *d, off_t off, const void *buf, size_t len);
+ssize_t data_write(Memfs *fs, FileData *d, off_t off, size_t len, DataSource *src);
 int data_truncate(Memfs *fs, FileData *d, off_t old_size, off_t new_size);
 int data_allocate(Memfs *fs, FileData *d, off_t off, off_t len);
 int data_punch(Memfs *fs, FileData *d, off_t off, off_t len);
@@ -211,8 +229,8 @@ void memfs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off
 void memfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void memfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void memfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
-void memfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
-                    struct fuse_file_info *fi);
+void memfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv, off_t off,
+                        struct fuse_file_info *fi);
 void memfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
                         struct fuse_file_info *fi);
 void memfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi);

@@ -34,13 +34,19 @@ void memfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         fuse_reply_open(req, fi);
 }
 
-/* The reply is written from chunk memory while the lock keeps truncate and punch away. */
+/*
+ * The reply is written straight from chunk memory while the lock keeps
+ * truncate and punch away. Once it has left, the reader may close and the
+ * kernel forget the inode before we unlock: the pin keeps it alive till then.
+ */
 void memfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
-        Inode *inode = inode_get(req_fs(req), ino);
+        Memfs *fs = req_fs(req);
+        Inode *inode = inode_get(fs, ino);
         struct iovec iov[READ_IOV_MAX];
         size_t n;
 
+        inode_ref(inode);
         pthread_rwlock_rdlock(&inode->lock);
         n = data_read_iov(&inode->data, inode->size, off, size, iov, READ_IOV_MAX);
         if (n > 0)
@@ -48,10 +54,11 @@ void memfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struc
         else
                 fuse_reply_buf(req, NULL, 0);
         pthread_rwlock_unlock(&inode->lock);
+        inode_unref(fs, inode);
 }
 
 /* Like RLIMIT_FSIZE: a write that crosses the limit is cut short, one that starts at it fails. */
-static ssize_t write_locked(Memfs *fs, Inode *inode, const char *buf, size_t size, off_t off)
+static ssize_t write_locked(Memfs *fs, Inode *inode, off_t off, size_t size, DataSource *src)
 {
         ssize_t n;
 
@@ -60,7 +67,7 @@ static ssize_t write_locked(Memfs *fs, Inode *inode, const char *buf, size_t siz
         if ((uint64_t) off >= fs->max_file_size)
                 return -EFBIG;
         size = (size_t) MIN((uint64_t) size, fs->max_file_size - (uint64_t) off);
-        n = data_write(fs, &inode->data, off, buf, size);
+        n = data_write(fs, &inode->data, off, size, src);
         if (n > 0) {
                 inode->size = MAX(inode->size, off + (off_t) n);
                 inode_touch(inode, true);
@@ -68,18 +75,32 @@ static ssize_t write_locked(Memfs *fs, Inode *inode, const char *buf, size_t siz
         return n;
 }
 
-void memfs_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
-                    struct fuse_file_info *fi)
+static ssize_t bufvec_copy(DataSource *src, char *dst, size_t n)
+{
+        struct fuse_bufvec to = FUSE_BUFVEC_INIT(n);
+
+        to.buf[0].mem = dst;
+        return fuse_buf_copy(&to, src->bufv, 0);
+}
+
+/*
+ * write_buf rather than write: with -o splice_read the data arrives in a
+ * pipe, and goes from there into the file's pages in one copy.
+ */
+void memfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv, off_t off,
+                        struct fuse_file_info *fi)
 {
         Memfs *fs = req_fs(req);
         Inode *inode = inode_get(fs, ino);
+        DataSource src = { .copy = bufvec_copy, .bufv = bufv };
+        size_t size = fuse_buf_size(bufv);
         uint64_t pages_before;
         bool grew;
         ssize_t n;
 
         pthread_rwlock_wrlock(&inode->lock);
         pages_before = inode->data.pages;
-        n = write_locked(fs, inode, buf, size, off);
+        n = write_locked(fs, inode, off, size, &src);
         grew = inode->data.pages != pages_before;
         pthread_rwlock_unlock(&inode->lock);
         if (n < 0) {
@@ -173,7 +194,8 @@ static ssize_t copy_locked(Memfs *fs, Inode *in, off_t off_in, Inode *out, off_t
                 if (n == 0)
                         break;
                 for (size_t i = 0; i < n; i++) {
-                        ssize_t k = write_locked(fs, out, iov[i].iov_base, iov[i].iov_len, off_out + (off_t) done);
+                        DataSource src = data_source_memory(iov[i].iov_base);
+                        ssize_t k = write_locked(fs, out, off_out + (off_t) done, iov[i].iov_len, &src);
                         if (k < 0)
                                 return done > 0 ? (ssize_t) done : k;
                         done += (size_t) k;

@@ -33,8 +33,10 @@ static void entry_fill(Memfs *fs, Inode *inode, struct fuse_entry_param *e)
 /* The caller counted one lookup for this reply; if the kernel never got it, take it back. */
 static void reply_entry(fuse_req_t req, Inode *inode, const struct fuse_entry_param *e)
 {
+        Memfs *fs = req_fs(req); /* req is gone once replied */
+
         if (fuse_reply_entry(req, e) != 0)
-                inode_forget(req_fs(req), inode, 1);
+                inode_forget(fs, inode, 1);
 }
 
 /* A negative entry the kernel may cache, except with -i, where another spelling can appear. */
@@ -248,6 +250,7 @@ void memfs_op_symlink(fuse_req_t req, const char *target, fuse_ino_t parent, con
 void memfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi)
 {
         NodeSpec spec = { .mode = S_IFREG | (mode & 07777) };
+        Memfs *fs;
         struct fuse_entry_param e;
         Inode *inode;
         int r = node_create(req, parent, name, &spec, &e, &inode);
@@ -258,8 +261,9 @@ void memfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
         }
         fi->keep_cache = 1;
         fi->noflush = 1;
+        fs = req_fs(req); /* req is gone once replied */
         if (fuse_reply_create(req, &e, fi) != 0)
-                inode_forget(req_fs(req), inode, 1);
+                inode_forget(fs, inode, 1);
 }
 
 /* In a sticky directory only root, the directory's owner or the file's owner may remove or rename. */
@@ -348,7 +352,7 @@ static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, boo
                 pthread_rwlock_unlock(&fs->ns_lock);
         }
         if (dead)
-                inode_free(fs, inode);
+                inode_unref(fs, inode);
         LOG(fs, "%s %s: %s", rmdir ? "rmdir" : "unlink", name, r < 0 ? strerror(-r) : "ok");
         fuse_reply_err(req, -r);
         if (still_linked)
@@ -554,7 +558,7 @@ void memfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_i
                 pthread_rwlock_unlock(&fs->ns_lock);
         }
         if (dead)
-                inode_free(fs, op.victim);
+                inode_unref(fs, op.victim);
         LOG(fs, "rename %s -> %s flags %u: %s", name, newname, flags, r < 0 ? strerror(-r) : "ok");
         fuse_reply_err(req, -r);
         if (still_linked)
