@@ -174,6 +174,33 @@ void inode_touch(Inode *inode, bool modified)
                 inode->mtime = inode->ctime;
 }
 
+static bool ts_before(struct timespec a, struct timespec b)
+{
+        return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+/*
+ * Caller holds inode->lock. Linux's relatime: the access time moves on a
+ * read when it is not newer than the last modification or change, or is a
+ * day old; reads in between cost no write.
+ */
+bool inode_atime_stale(const Inode *inode)
+{
+        struct timespec now = now_timespec();
+
+        return !ts_before(inode->mtime, inode->atime) || !ts_before(inode->ctime, inode->atime) ||
+               now.tv_sec - inode->atime.tv_sec >= 24 * 60 * 60;
+}
+
+/* Takes inode->lock exclusively. */
+void inode_accessed(Inode *inode)
+{
+        pthread_rwlock_wrlock(&inode->lock);
+        if (inode_atime_stale(inode))
+                inode->atime = now_timespec();
+        pthread_rwlock_unlock(&inode->lock);
+}
+
 /* At unmount: every inode goes, whatever its counts. */
 void memfs_free_all(Memfs *fs)
 {

@@ -158,6 +158,8 @@ bool inode_is_dead(Inode *inode);
 void inode_release_node(Memfs *fs, Inode *inode);
 void inode_fill_stat(const Inode *inode, struct stat *st);
 void inode_touch(Inode *inode, bool modified);
+bool inode_atime_stale(const Inode *inode);
+void inode_accessed(Inode *inode);
 void memfs_free_all(Memfs *fs);
 struct timespec now_timespec(void);
 static inline Inode *inode_get(Memfs *fs, fuse_ino_t ino)

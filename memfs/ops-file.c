@@ -15,21 +15,30 @@
 /* A read of max_read (1 MiB) spans at most five chunks; this is plenty. */
 #define READ_IOV_MAX 64
 
+/*
+ * Every change reaches us through this kernel, so its page cache stays
+ * true across opens (keep_cache), except for the access time: a read
+ * served from the cache never reaches us. So the cache is kept only while
+ * the access time is fresh by relatime's rules; otherwise the next read
+ * comes here and moves it, and later opens keep the cache again.
+ */
 void memfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
         Memfs *fs = req_fs(req);
         Inode *inode = inode_get(fs, ino);
+        bool stale;
 
+        pthread_rwlock_wrlock(&inode->lock);
         /* FUSE_CAP_ATOMIC_O_TRUNC: the truncation is ours. POSIX: the times change even if it was empty. */
         if ((fi->flags & O_TRUNC) && S_ISREG(inode->type)) {
-                pthread_rwlock_wrlock(&inode->lock);
                 data_truncate(fs, &inode->data, inode->size, 0);
                 inode->size = 0;
                 inode_touch(inode, true);
-                pthread_rwlock_unlock(&inode->lock);
         }
-        /* Every change reaches us through this kernel: its page cache stays true across opens. */
-        fi->keep_cache = 1;
+        stale = inode_atime_stale(inode);
+        pthread_rwlock_unlock(&inode->lock);
+
+        fi->keep_cache = !stale;
         fi->noflush = 1;
         fuse_reply_open(req, fi);
 }
@@ -48,6 +57,11 @@ void memfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struc
 
         inode_ref(inode);
         pthread_rwlock_rdlock(&inode->lock);
+        if (inode_atime_stale(inode)) {
+                pthread_rwlock_unlock(&inode->lock);
+                inode_accessed(inode);
+                pthread_rwlock_rdlock(&inode->lock);
+        }
         n = data_read_iov(&inode->data, inode->size, off, size, iov, READ_IOV_MAX);
         if (n > 0)
                 fuse_reply_iov(req, iov, (int) n);

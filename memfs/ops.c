@@ -633,6 +633,9 @@ static void read_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
         rd.counted = counted;
         pthread_rwlock_rdlock(&fs->ns_lock);
         reader_fill(&rd, dir, off);
+        /* Before the reply: once it has left, the kernel may forget a removed directory. */
+        if (off == 0)
+                inode_accessed(dir);
         pthread_rwlock_unlock(&fs->ns_lock);
 
         if (fuse_reply_buf(req, buf, rd.used) != 0)
