@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -13,6 +14,10 @@
 #include "launcher-manager.h"
 #include "launcher-spawn.h"
 #include "launcher-systemd.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
 
 #define ANSWER_MAX          256
 #define RESTART_DELAY_FIRST (1 * USEC_PER_SEC)
@@ -536,10 +541,16 @@ static void process_exited(Instance *i, int status)
                 ;
         drain_output(i);
 
+        /* Whatever it left in its process group goes too; the group's number is
+         * still ours while the leader is unreaped. Then reap it. */
+        (void) kill(-pid, SIGKILL);
+        if (!i->adopted && i->child_source) {
+                siginfo_t si;
+                (void) waitid(P_PIDFD, sd_event_source_get_io_fd(i->child_source), &si, WEXITED | WNOHANG);
+        }
         i->pid = 0;
         i->last_exit_status = status;
         i->child_source = source_unref(i->child_source);
-        (void) kill(-pid, SIGKILL); /* whatever it left in its process group */
         if (i->mount_point) {
                 int r = mount_detach_fuse(i->mount_point, i->adopted ? NULL : &i->mounts_before);
                 if (r > 0)
@@ -568,17 +579,40 @@ static void process_exited(Instance *i, int status)
         finish(i, status);
 }
 
-static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
+/*
+ * The pidfd, watched edge-triggered: every wake-up is seen. A child that has
+ * exited may not be waitable yet (while a tracer such as a debugger or
+ * LeakSanitizer still holds it); the wake-up when it becomes waitable comes
+ * later, and a one-shot watch would have missed it.
+ */
+static int on_pidfd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
-        process_exited(userdata, encode_status(si));
+        Instance *i = userdata;
+        siginfo_t si = { 0 };
+
+        if (i->adopted) { /* not our child: gone is all we can know */
+                process_exited(i, -1);
+                return 0;
+        }
+        if (waitid(P_PIDFD, fd, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
+                if (errno == ECHILD)
+                        process_exited(i, -1);
+                return 0;
+        }
+        if (si.si_pid == 0)
+                return 0;
+        process_exited(i, encode_status(&si));
         return 0;
 }
 
-/* An adopted process is not our child: its pidfd turns readable when it exits. */
-static int on_pidfd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+static int watch_process(Instance *i, int pidfd)
 {
-        process_exited(userdata, -1);
-        return 0;
+        int r = sd_event_add_io(i->manager->event, &i->child_source, pidfd, EPOLLIN | EPOLLET, on_pidfd, i);
+        if (r < 0) {
+                close(pidfd);
+                return r;
+        }
+        return sd_event_source_set_io_fd_own(i->child_source, true);
 }
 
 void instance_adopt(Instance *i, pid_t pid, int pidfd, int stdout_fd, int stderr_fd)
@@ -589,10 +623,7 @@ void instance_adopt(Instance *i, pid_t pid, int pidfd, int stdout_fd, int stderr
         i->pid = i->recorded_pid = pid;
         i->state = INSTANCE_RUNNING;
         i->ever_ready = i->exec_done = true;
-        if (sd_event_add_io(e, &i->child_source, pidfd, EPOLLIN, on_pidfd, i) >= 0)
-                sd_event_source_set_io_fd_own(i->child_source, true);
-        else
-                close(pidfd);
+        (void) watch_process(i, pidfd);
         i->stdout_fd = stdout_fd;
         i->stderr_fd = stderr_fd;
         if (stdout_fd >= 0) {
@@ -828,7 +859,16 @@ static int spawn(Instance *i, char **ret_error)
         i->go_fd = TAKE_FD(go[1]);
         log_info("%s/%s: started %s as pid %d", i->class_name, i->name, i->argv[0], (int) i->pid);
 
-        if ((r = sd_event_add_child(e, &i->child_source, i->pid, WEXITED, on_child, i)) < 0 ||
+        int pidfd = (int) syscall(SYS_pidfd_open, i->pid, 0);
+        if (pidfd < 0) {
+                /* Cannot watch it: do not leave it running, nor a zombie. */
+                r = -errno;
+                instance_kill(i, SIGKILL);
+                (void) waitpid(i->pid, NULL, 0);
+                i->pid = 0;
+                return r;
+        }
+        if ((r = watch_process(i, pidfd)) < 0 ||
             (r = sd_event_add_io(e, &i->error_source, i->error_fd, EPOLLIN, on_exec_result, i)) < 0 ||
             (r = sd_event_add_io(e, &i->stdout_source, i->stdout_fd, EPOLLIN, on_stdout, i)) < 0 ||
             (r = sd_event_add_io(e, &i->stderr_source, i->stderr_fd, EPOLLIN, on_stderr, i)) < 0 ||
