@@ -137,6 +137,7 @@ typedef struct StartRequest {
         const char *instance;
         char **args;
         int secret_fd;
+        int fuse_fd; /* FuseFd: /dev/fuse, already mounted at the mount point by the caller */
         bool attach;
 } StartRequest;
 
@@ -179,14 +180,66 @@ static int resolve_mount_point(sd_bus_message *m, const FspClass *c, const Start
         return *ret ? 1 : -ENOMEM;
 }
 
-/* "%2" alone: the file system is handed the very path that was checked. */
-static int pin_mount_point_argument(const FspClass *c, char **args, const char *canonical)
+/* The argument MountPoint= names when it is "%N" alone (0-based), else -1. */
+static int mount_point_argument(const FspClass *c, char **args)
 {
         const char *t = c->mount_point;
         if (!t || t[0] != '%' || t[1] < '1' || t[1] > '9' || t[2] != 0)
-                return 0;
+                return -1;
         size_t k = (size_t) (t[1] - '1');
-        if (k >= strv_length(args))
+        return k < strv_length(args) ? (int) k : -1;
+}
+
+/* A path as mountinfo would show it: absolute, no empty, "." or ".." elements. */
+static bool path_is_normalized(const char *p)
+{
+        if (p[0] != '/' || (p[1] == 0))
+                return p[0] == '/';
+        for (const char *e = p + 1;; ) {
+                size_t n = strcspn(e, "/");
+                if (n == 0 || (n == 1 && e[0] == '.') || (n == 2 && e[0] == '.' && e[1] == '.'))
+                        return false;
+                if (!e[n])
+                        return true;
+                e += n + 1;
+        }
+}
+
+/*
+ * FuseFd: the caller (root, typically mount.winfsp answering an automount)
+ * has mounted /dev/fuse at the mount point itself. The path is not touched
+ * here: while an automount is pending, looking it up would wait for this very
+ * start. The file system gets the connection as fd 3, and "/dev/fd/3" as its
+ * mount point argument.
+ */
+static int take_premounted(sd_bus_message *m, const FspClass *c, StartRequest *req, const Caller *caller,
+                           char **ret_mount_point)
+{
+        int k = mount_point_argument(c, req->args);
+        char *dev;
+
+        if (caller->fsp.uid != 0)
+                return reply_error(m, FSP_ERROR_ACCESS_DENIED, "only root may pass a mounted FUSE connection");
+        if (k < 0)
+                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR,
+                                   "class '%s' cannot take a mounted FUSE connection: its MountPoint= is not one "
+                                   "argument (%%1..%%9) that was given",
+                                   c->name);
+        if (!path_is_normalized(req->args[k]))
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is not a canonical absolute path",
+                                   req->args[k]);
+        if (!(dev = strdup("/dev/fd/3")))
+                return -ENOMEM;
+        *ret_mount_point = req->args[k];
+        req->args[k] = dev;
+        return 1;
+}
+
+/* "%2" alone: the file system is handed the very path that was checked. */
+static int pin_mount_point_argument(const FspClass *c, char **args, const char *canonical)
+{
+        int k = mount_point_argument(c, args);
+        if (k < 0)
                 return 0;
         char *copy = strdup(canonical);
         if (!copy)
@@ -290,13 +343,16 @@ static int start_request(sd_bus_message *m, Manager *mgr, StartRequest *req)
         r = check_start_request(m, mgr, req, &caller, &c);
         if (r <= 0)
                 return r;
-        r = resolve_mount_point(m, c, req, &caller, &mount_point);
+        if (req->fuse_fd >= 0)
+                r = take_premounted(m, c, req, &caller, &mount_point);
+        else
+                r = resolve_mount_point(m, c, req, &caller, &mount_point);
         if (r <= 0)
                 return r;
         if (mount_point && (other = manager_find_instance_by_mount_point(mgr, mount_point)))
                 return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is in use by %s/%s",
                                    mount_point, other->class_name, other->name);
-        if (mount_point && (r = pin_mount_point_argument(c, req->args, mount_point)) < 0)
+        if (mount_point && req->fuse_fd < 0 && (r = pin_mount_point_argument(c, req->args, mount_point)) < 0)
                 return r;
         if (req->attach && !(unit = systemd_unit_of_pid(caller.pid)))
                 return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "the caller (pid %d) is not in a systemd unit",
@@ -307,8 +363,12 @@ static int start_request(sd_bus_message *m, Manager *mgr, StartRequest *req)
         r = instance_new(mgr, c, req->instance, req->args, mount_point, &id, &i);
         if (r < 0)
                 return r;
-        log_info("%s/%s: start requested by %s (uid %u)", i->class_name, i->name, caller.name,
-                 (unsigned) caller.fsp.uid);
+        if (req->fuse_fd >= 0 && (r = instance_set_fuse_fd(i, req->fuse_fd)) < 0) {
+                instance_free(i);
+                return r;
+        }
+        log_info("%s/%s: start requested by %s (uid %u)%s", i->class_name, i->name, caller.name,
+                 (unsigned) caller.fsp.uid, req->fuse_fd >= 0 ? ", on a FUSE connection it mounted" : "");
         instance_start(i, m, req->secret_fd, unit);
         return 0;
 }
@@ -316,7 +376,7 @@ static int start_request(sd_bus_message *m, Manager *mgr, StartRequest *req)
 static int method_start(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
         _cleanup_strv_free_ char **args = NULL;
-        StartRequest req = { .secret_fd = -1 };
+        StartRequest req = { .secret_fd = -1, .fuse_fd = -1 };
         int r;
 
         r = sd_bus_message_read(m, "ss", &req.class_name, &req.instance);
@@ -331,7 +391,7 @@ static int method_start(sd_bus_message *m, void *userdata, sd_bus_error *error)
 static int method_start_with_secret(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
         _cleanup_strv_free_ char **args = NULL;
-        StartRequest req = { .secret_fd = -1 };
+        StartRequest req = { .secret_fd = -1, .fuse_fd = -1 };
         int r;
 
         r = sd_bus_message_read(m, "ss", &req.class_name, &req.instance);
@@ -356,6 +416,8 @@ static int read_start_options(sd_bus_message *m, StartRequest *req)
                         return r;
                 if (streq(key, "Secret"))
                         r = sd_bus_message_read(m, "v", "h", &req->secret_fd);
+                else if (streq(key, "FuseFd"))
+                        r = sd_bus_message_read(m, "v", "h", &req->fuse_fd);
                 else if (streq(key, "AttachToCallerUnit")) {
                         int b = 0;
                         r = sd_bus_message_read(m, "v", "b", &b);
@@ -374,7 +436,7 @@ static int read_start_options(sd_bus_message *m, StartRequest *req)
 static int method_start_with_options(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
         _cleanup_strv_free_ char **args = NULL;
-        StartRequest req = { .secret_fd = -1 };
+        StartRequest req = { .secret_fd = -1, .fuse_fd = -1 };
         int r;
 
         r = sd_bus_message_read(m, "ss", &req.class_name, &req.instance);

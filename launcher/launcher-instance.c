@@ -99,7 +99,7 @@ int instance_new(Manager *m, FspClass *c, const char *name, char *const *args, c
 
         i->manager = m;
         i->class = fsp_class_ref(c);
-        i->stdout_fd = i->stderr_fd = i->error_fd = i->log_fd = i->go_fd = i->secret_source_fd = -1;
+        i->stdout_fd = i->stderr_fd = i->error_fd = i->log_fd = i->go_fd = i->secret_source_fd = i->fuse_fd = -1;
         i->last_exit_status = -1;
         i->state = INSTANCE_STARTING;
         i->class_name = strdup(c->name);
@@ -154,6 +154,7 @@ void instance_free(Instance *i)
         close_process_io(i);
         i->secret_source = source_unref(i->secret_source);
         i->secret_source_fd = safe_close(i->secret_source_fd);
+        i->fuse_fd = safe_close(i->fuse_fd);
         i->secret = fsp_secret_free(i->secret);
         if (i->manager && (i->prev || i->next || i->manager->instances == i))
                 manager_unlink_instance(i->manager, i);
@@ -296,7 +297,7 @@ static void check_ready(Instance *i)
                 return;
         if (needs_credentials(i) && !i->answered_ok)
                 return;
-        if (i->mount_point && !i->notified && !i->mounted)
+        if (i->mount_point && !i->notified && (i->premounted || !i->mounted))
                 return;
         became_ready(i);
 }
@@ -320,7 +321,7 @@ void instance_mounts_changed(Instance *i)
 {
         int r;
 
-        if (i->state != INSTANCE_STARTING || !i->mount_point || i->mounted)
+        if (i->state != INSTANCE_STARTING || !i->mount_point || i->mounted || i->premounted)
                 return;
         r = mount_find_new(i->mount_point, &i->mounts_before, NULL);
         if (r > 0) {
@@ -552,7 +553,7 @@ static void process_exited(Instance *i, int status)
         i->last_exit_status = status;
         i->child_source = source_unref(i->child_source);
         if (i->mount_point) {
-                int r = mount_detach_fuse(i->mount_point, i->adopted ? NULL : &i->mounts_before);
+                int r = mount_detach_fuse(i->mount_point, i->adopted || i->premounted ? NULL : &i->mounts_before);
                 if (r > 0)
                         log_info("%s/%s: detached the FUSE mount it left at %s", i->class_name, i->name,
                                  i->mount_point);
@@ -569,7 +570,7 @@ static void process_exited(Instance *i, int status)
         else
                 log_info("%s/%s: stopped (%s)", i->class_name, i->name, exit_text(status, st));
 
-        if (!requested && !i->start_call && i->class->recovery && status != 0) {
+        if (!requested && !i->start_call && i->class->recovery && status != 0 && !i->premounted) {
                 if (i->ever_ready)
                         manager_emit_instance_stopped(i->manager, i, status);
                 i->ever_ready = false;
@@ -832,7 +833,7 @@ static int spawn(Instance *i, char **ret_error)
                 return r;
         if (place && pipe2(go, O_CLOEXEC) < 0)
                 return -errno;
-        if (i->mount_point)
+        if (i->mount_point && !i->premounted)
                 (void) mount_snapshot(i->mount_point, &i->mounts_before);
 
         SpawnParams p = {
@@ -848,12 +849,15 @@ static int spawn(Instance *i, char **ret_error)
                 .stdin_fd = in[0] >= 0 ? in[0] : devnull,
                 .stdout_fd = out[1],
                 .stderr_fd = err[1],
+                .fd3 = i->fuse_fd,
                 .die_with_parent = i->class->job_control,
                 .go_fd = go[0],
         };
         r = spawn_process(&p, &i->pid, &i->error_fd);
         if (r < 0)
                 return r;
+        /* The file system holds the connection now; a restart could not resume it. */
+        i->fuse_fd = safe_close(i->fuse_fd);
         i->stdout_fd = TAKE_FD(out[0]);
         i->stderr_fd = TAKE_FD(err[0]);
         i->go_fd = TAKE_FD(go[1]);
@@ -918,6 +922,15 @@ static void spawn_or_fail(Instance *i)
         else
                 fail_start(i, FSP_ERROR_START_FAILED, "%s/%s: could not start: %s", i->class_name, i->name,
                            strerror(-r));
+}
+
+int instance_set_fuse_fd(Instance *i, int fd)
+{
+        i->fuse_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (i->fuse_fd < 0)
+                return -errno;
+        i->premounted = true;
+        return 0;
 }
 
 /* ------------------------------------------------------------ the secret from the client */

@@ -82,6 +82,8 @@ struct Instance {
         char *answer;         /* credentials answer read so far */
         size_t answer_size;
         int go_fd;            /* write end that releases the child, -1 when released */
+        int fuse_fd;          /* a /dev/fuse the caller already mounted at mount_point, or -1 */
+        bool premounted;      /* so: no mount to wait for, READY=1 is the sign */
 
         /* Pending replies. */
         sd_bus_message *start_call;
@@ -118,6 +120,9 @@ int instance_new(Manager *m, FspClass *c, const char *name, char *const *args, c
  * failure the instance is already forgotten and call already answered.
  */
 void instance_start(Instance *i, sd_bus_message *call, int secret_fd, const char *unit);
+
+/* Before instance_start(): the caller mounted /dev/fuse at the mount point itself (automount). */
+int instance_set_fuse_fd(Instance *i, int fd);
 
 /* Stop (SIGTERM, SIGKILL after StopTimeout); call (may be NULL) gets the exit status. */
 void instance_stop(Instance *i, sd_bus_message *call);

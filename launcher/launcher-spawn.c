@@ -40,18 +40,18 @@ static void reset_signals(void)
         sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
-/* Move fds 0-2 into place; sources may themselves be 0-2, so lift them first. */
+/* Move fds 0-2 (and 3) into place; sources may themselves be low, so lift them first. */
 static int setup_stdio(const SpawnParams *p)
 {
-        int want[3] = { p->stdin_fd, p->stdout_fd, p->stderr_fd };
-        int lifted[3];
+        int want[4] = { p->stdin_fd, p->stdout_fd, p->stderr_fd, p->fd3 };
+        int n = p->fd3 >= 0 ? 4 : 3, lifted[4];
 
-        for (int i = 0; i < 3; i++) {
-                lifted[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 3);
+        for (int i = 0; i < n; i++) {
+                lifted[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 4);
                 if (lifted[i] < 0)
                         return -errno;
         }
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < n; i++)
                 if (dup2(lifted[i], i) < 0)
                         return -errno;
         return 0;
@@ -79,8 +79,8 @@ static void child(const SpawnParams *p, pid_t parent, int error_fd)
         }
         if (setup_stdio(p) < 0)
                 child_fail(error_fd, SPAWN_STAGE_FDS, errno);
-        /* Everything above 2 closes at exec, the error pipe included: EOF means "exec'd". */
-        if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        /* Everything above 2 (or 3) closes at exec, the error pipe included: EOF means "exec'd". */
+        if (close_range(p->fd3 >= 0 ? 4 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
                 child_fail(error_fd, SPAWN_STAGE_FDS, errno);
         if (p->change_user) {
                 if (setgroups(p->n_groups, p->groups) < 0 || setresgid(p->gid, p->gid, p->gid) < 0 ||

@@ -21,6 +21,7 @@ typedef struct SpawnParams {
         size_t n_groups;
         const char *work_directory;
         int stdin_fd, stdout_fd, stderr_fd; /* become 0, 1, 2 */
+        int fd3;                            /* >= 0: becomes 3 (a mounted /dev/fuse, "/dev/fd/3") */
         bool die_with_parent;               /* PR_SET_PDEATHSIG */
         int go_fd;                          /* >= 0: wait for a byte (or EOF: give up) before exec */
 } SpawnParams;

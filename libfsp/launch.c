@@ -180,6 +180,11 @@ static int append_start_options(sd_bus_message *m, const FspStartOptions *option
                 if (r < 0)
                         return r;
         }
+        if (options && options->fuse_fd >= 0) {
+                r = sd_bus_message_append(m, "{sv}", "FuseFd", "h", options->fuse_fd);
+                if (r < 0)
+                        return r;
+        }
         return sd_bus_message_close_container(m);
 }
 

@@ -154,6 +154,22 @@ expect_ok "line in the file" fsp_wait_until 5 grep -q "to the file" "$T/logs/f.l
 expect_eq "file mode 0600" "$(stat -c %a "$T/logs/f.log")" 600
 bus_call Stop ss logged f >/dev/null
 
+# --- FuseFd: the caller mounted /dev/fuse itself (as mount.winfsp does for an
+# automount); the file system gets it as fd 3 and "/dev/fd/3" as %1; the
+# launcher never looks the path up.
+mkdir -p "$T/mnt/pre"
+FUSEMOUNT=$FSP_BUILD_DIR/tests/helpers/fsp-fusemount
+expect_ok "start on a mounted connection" "$FUSEMOUNT" "$T/mnt/pre" mounter pre "$T/mnt/pre"
+expect_eq "its mount point is the path" "$(fsp_info_field mounter pre MountPoint)" "$T/mnt/pre"
+expect_eq "the file system got /dev/fd/3" "$(grep '^argv\[6\]=' "$T/record-pre")" "argv[6]=/dev/fd/3"
+expect_contains "and fd 3 open" "$(grep '^fds=' "$T/record-pre")" "fds=0,1,2,3"
+expect_ok "the mount answers" ls "$T/mnt/pre"
+expect_eq "stop" "$(bus_call Stop ss mounter pre)" "i 0"
+expect_fail "the caller's mount is gone with it" fsp_is_mounted "$T/mnt/pre"
+expect_status "FuseFd with a relative path" 1 "$FUSEMOUNT" "$T/mnt/pre" mounter rel "mnt/pre"
+expect_contains "refused as not canonical" "$OUT" "not a canonical absolute path"
+umount -l "$T/mnt/pre" 2>/dev/null
+
 # --- nothing left behind
 expect_eq "no instances left" "$(bus_call List)" "a(ss) 0"
 expect_ok "no instance processes left" fsp_no_instance_processes
