@@ -53,7 +53,23 @@ static int add_fsname(FspFuseOptions *o)
         return fsp_fuse_options_add(o, opt);
 }
 
-/* An absolute, symlink-free path, so STATUS= and /proc/self/mountinfo agree. */
+bool fsp_fuse_mountpoint_is_fd(const char *mountpoint)
+{
+        const char *p = mountpoint;
+
+        if (!p || strncmp(p, "/dev/fd/", 8) != 0 || !p[8])
+                return false;
+        for (p += 8; *p; p++)
+                if (*p < '0' || *p > '9')
+                        return false;
+        return true;
+}
+
+/*
+ * An absolute, symlink-free path, so STATUS= and /proc/self/mountinfo agree.
+ * "/dev/fd/N" is kept as it is: libfuse takes it as a connection someone
+ * (mount.winfsp answering an automount) already mounted.
+ */
 static int canonical_mountpoint(FspFuseOptions *o)
 {
         char *path;
@@ -62,6 +78,8 @@ static int canonical_mountpoint(FspFuseOptions *o)
                 fprintf(stderr, "%s: no mount point given (use -m MOUNTPOINT)\n", program_name(o));
                 return -EINVAL;
         }
+        if (fsp_fuse_mountpoint_is_fd(o->mountpoint))
+                return 0;
         path = realpath(o->mountpoint, NULL);
         if (!path) {
                 int r = -errno;
@@ -134,6 +152,8 @@ static void notify_mounted(const FspFuseOptions *o)
                 if ((unsigned char) *p < ' ')
                         *p = '?';
         (void) sd_notify(0, status);
+        /* And one line in the log (the journal, under the launcher or systemd). */
+        fprintf(stderr, "%s: %s\n", program_name(o), strchr(status, '\n') + strlen("\nSTATUS="));
 }
 
 static int session_loop(const FspFuseOptions *o, struct fuse_session *se)

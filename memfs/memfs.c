@@ -425,7 +425,10 @@ static int memfs_serve(const MemfsOptions *mo, FspFuseOptions *o)
         struct stat mp;
         int r;
 
-        if (stat(o->mountpoint, &mp) < 0) {
+        if (fsp_fuse_mountpoint_is_fd(o->mountpoint)) {
+                /* Mounted for us already: no directory to take the root's owner and mode from. */
+                mp = (struct stat){ .st_mode = S_IFDIR | 0755, .st_uid = getuid(), .st_gid = getgid() };
+        } else if (stat(o->mountpoint, &mp) < 0) {
                 r = -errno;
                 fprintf(stderr, "%s: mount point %s: %s\n", program, o->mountpoint, strerror(-r));
                 return r;

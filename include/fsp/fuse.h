@@ -74,6 +74,13 @@ FspFuseOptions *fsp_fuse_options_free(FspFuseOptions *o);
 void fsp_fuse_print_help(FILE *f);
 
 /*
+ * Whether a mount point is "/dev/fd/N": a FUSE connection already mounted by
+ * whoever started the file system (mount.winfsp answering an automount, via
+ * the launcher). There is no directory to look at then.
+ */
+bool fsp_fuse_mountpoint_is_fd(const char *mountpoint);
+
+/*
  * Create the low-level session and mount it at o->mountpoint. The
  * -o options that tune the connection (max_write=, writeback_cache,
  * no_writeback_cache, splice_read, readdirplus=, ...: see libfuse's
