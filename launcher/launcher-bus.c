@@ -63,9 +63,9 @@ static int caller_get(sd_bus_message *m, Caller *ret)
         int r, n;
 
         *ret = (Caller){ 0 };
-        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS |
-                                                 SD_BUS_CREDS_PID,
-                                      &creds);
+        r = sd_bus_query_sender_creds(
+                m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_PID,
+                &creds);
         if (r < 0)
                 return r;
         if (sd_bus_creds_get_euid(creds, &uid) < 0 && (r = sd_bus_creds_get_uid(creds, &uid)) < 0)
@@ -146,8 +146,12 @@ static int resolve_mount_point(sd_bus_message *m, const FspClass *c, const Start
                                const Caller *caller, char **ret)
 {
         FspExpandContext ctx = {
-                .executable = c->executable, .args = req->args, .user = caller->name,
-                .home = caller->home, .class_name = c->name, .instance = req->instance,
+                .executable = c->executable,
+                .args = req->args,
+                .user = caller->name,
+                .home = caller->home,
+                .class_name = c->name,
+                .instance = req->instance,
         };
         _cleanup_free_ char *expanded = NULL;
         char canonical[PATH_MAX];
@@ -158,11 +162,12 @@ static int resolve_mount_point(sd_bus_message *m, const FspClass *c, const Start
         if (!c->mount_point)
                 return 1;
         if (fsp_template_expand(c->mount_point, &ctx, &expanded, &e) < 0)
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "MountPoint=%s: %s", c->mount_point, e.text);
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "MountPoint=%s: %s", c->mount_point,
+                                   e.text);
         if (isempty(expanded))
                 return reply_error(m, FSP_ERROR_INVALID_ARGUMENT,
-                                   "class '%s' needs a mount point (MountPoint=%s expands to nothing)", c->name,
-                                   c->mount_point);
+                                   "class '%s' needs a mount point (MountPoint=%s expands to nothing)",
+                                   c->name, c->mount_point);
         if (expanded[0] != '/')
                 return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is not an absolute path",
                                    expanded);
@@ -195,7 +200,7 @@ static bool path_is_normalized(const char *p)
 {
         if (p[0] != '/' || (p[1] == 0))
                 return p[0] == '/';
-        for (const char *e = p + 1;; ) {
+        for (const char *e = p + 1;;) {
                 size_t n = strcspn(e, "/");
                 if (n == 0 || (n == 1 && e[0] == '.') || (n == 2 && e[0] == '.' && e[1] == '.'))
                         return false;
@@ -219,15 +224,17 @@ static int take_premounted(sd_bus_message *m, const FspClass *c, StartRequest *r
         char *dev;
 
         if (caller->fsp.uid != 0)
-                return reply_error(m, FSP_ERROR_ACCESS_DENIED, "only root may pass a mounted FUSE connection");
+                return reply_error(m, FSP_ERROR_ACCESS_DENIED,
+                                   "only root may pass a mounted FUSE connection");
         if (k < 0)
-                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR,
-                                   "class '%s' cannot take a mounted FUSE connection: its MountPoint= is not one "
-                                   "argument (%%1..%%9) that was given",
-                                   c->name);
+                return reply_error(
+                        m, FSP_ERROR_CONFIGURATION_ERROR,
+                        "class '%s' cannot take a mounted FUSE connection: its MountPoint= is not one "
+                        "argument (%%1..%%9) that was given",
+                        c->name);
         if (!path_is_normalized(req->args[k]))
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is not a canonical absolute path",
-                                   req->args[k]);
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT,
+                                   "mount point '%s' is not a canonical absolute path", req->args[k]);
         if (!(dev = strdup("/dev/fd/3")))
                 return -ENOMEM;
         *ret_mount_point = req->args[k];
@@ -279,17 +286,18 @@ static int resolve_identity(sd_bus_message *m, Manager *mgr, const FspClass *c, 
         if (ret->uid == mgr->uid)
                 return 1; /* as the launcher itself: nothing to change */
         if (mgr->uid != 0)
-                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR,
-                                   "class '%s': RunAs=%s needs the system launcher (this one runs as uid %u)",
-                                   c->name, c->run_as, (unsigned) mgr->uid);
+                return reply_error(
+                        m, FSP_ERROR_CONFIGURATION_ERROR,
+                        "class '%s': RunAs=%s needs the system launcher (this one runs as uid %u)", c->name,
+                        c->run_as, (unsigned) mgr->uid);
         ret->change_user = true;
         if (groups_of_user(pw, &ret->groups, &ret->n_groups) < 0)
                 return -ENOMEM;
         return 1;
 }
 
-static int check_start_request(sd_bus_message *m, Manager *mgr, const StartRequest *req, const Caller *caller,
-                               FspClass **ret_class)
+static int check_start_request(sd_bus_message *m, Manager *mgr, const StartRequest *req,
+                               const Caller *caller, FspClass **ret_class)
 {
         const ClassEntry *entry;
         FspError e;
@@ -301,29 +309,33 @@ static int check_start_request(sd_bus_message *m, Manager *mgr, const StartReque
         if (fsp_instance_name_check(req->instance, &e) < 0)
                 return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "invalid instance name: %s", e.text);
         if (n_args > FSP_CMDLINE_MAX_ARGS)
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "too many arguments: %zu given, at most %d",
-                                   n_args, FSP_CMDLINE_MAX_ARGS);
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT,
+                                   "too many arguments: %zu given, at most %d", n_args,
+                                   FSP_CMDLINE_MAX_ARGS);
         entry = fsp_class_name_is_valid(req->class_name) ? manager_find_class(mgr, req->class_name) : NULL;
         if (!entry)
                 return reply_error(m, FSP_ERROR_NO_SUCH_CLASS, "no such class '%s'", req->class_name);
         if (!entry->class)
-                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR, "class '%s' is unusable: %s", entry->name,
-                                   strempty(entry->error));
+                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR, "class '%s' is unusable: %s",
+                                   entry->name, strempty(entry->error));
         if (!fsp_security_check(entry->class->security, &caller->fsp, (uid_t) -1, FSP_RIGHT_START))
-                return reply_error(m, FSP_ERROR_ACCESS_DENIED, "%s (uid %u) may not start instances of class '%s'",
-                                   caller->name, (unsigned) caller->fsp.uid, entry->name);
+                return reply_error(m, FSP_ERROR_ACCESS_DENIED,
+                                   "%s (uid %u) may not start instances of class '%s'", caller->name,
+                                   (unsigned) caller->fsp.uid, entry->name);
         if (entry->class->credentials != FSP_CREDENTIALS_NONE && req->secret_fd < 0)
                 return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR,
                                    "class '%s' needs credentials (Credentials=%d): use StartWithSecret",
                                    entry->name, entry->class->credentials);
         if (entry->class->credentials == FSP_CREDENTIALS_NONE && req->secret_fd >= 0)
                 return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR,
-                                   "class '%s' takes no credentials (Credentials=0): use Start", entry->name);
+                                   "class '%s' takes no credentials (Credentials=0): use Start",
+                                   entry->name);
         if ((other = manager_find_instance(mgr, req->class_name, req->instance)))
-                return reply_error(m, FSP_ERROR_INSTANCE_EXISTS, "%s/%s already exists (%s)", other->class_name,
-                                   other->name, instance_state_to_string(other->state));
+                return reply_error(m, FSP_ERROR_INSTANCE_EXISTS, "%s/%s already exists (%s)",
+                                   other->class_name, other->name, instance_state_to_string(other->state));
         if (req->attach && caller->fsp.uid != 0)
-                return reply_error(m, FSP_ERROR_ACCESS_DENIED, "only root may attach an instance to its unit");
+                return reply_error(m, FSP_ERROR_ACCESS_DENIED,
+                                   "only root may attach an instance to its unit");
         *ret_class = entry->class;
         return 1;
 }
@@ -355,8 +367,8 @@ static int start_request(sd_bus_message *m, Manager *mgr, StartRequest *req)
         if (mount_point && req->fuse_fd < 0 && (r = pin_mount_point_argument(c, req->args, mount_point)) < 0)
                 return r;
         if (req->attach && !(unit = systemd_unit_of_pid(caller.pid)))
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "the caller (pid %d) is not in a systemd unit",
-                                   (int) caller.pid);
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT,
+                                   "the caller (pid %d) is not in a systemd unit", (int) caller.pid);
         r = resolve_identity(m, mgr, c, &caller, &id);
         if (r <= 0)
                 return r;
@@ -516,13 +528,13 @@ static int append_info(sd_bus_message *reply, const Instance *i)
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r >= 0)
-                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}", "Pid", "u",
-                                          (uint32_t) MAX(i->pid, 0), "State", "s",
-                                          instance_state_to_string(i->state), "MountPoint", "s",
-                                          strempty(i->mount_point), "StartedBy", "u", (uint32_t) i->id.started_by,
-                                          "RunAs", "u", (uint32_t) i->id.uid, "StartTime", "t", i->start_time_usec,
-                                          "Restarts", "u", (uint32_t) i->restarts, "LastExitStatus", "i",
-                                          (int32_t) i->last_exit_status, "Status", "s", strempty(i->status_text));
+                r = sd_bus_message_append(
+                        reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}", "Pid", "u", (uint32_t) MAX(i->pid, 0),
+                        "State", "s", instance_state_to_string(i->state), "MountPoint", "s",
+                        strempty(i->mount_point), "StartedBy", "u", (uint32_t) i->id.started_by, "RunAs",
+                        "u", (uint32_t) i->id.uid, "StartTime", "t", i->start_time_usec, "Restarts", "u",
+                        (uint32_t) i->restarts, "LastExitStatus", "i", (int32_t) i->last_exit_status,
+                        "Status", "s", strempty(i->status_text));
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         return r;
@@ -583,10 +595,11 @@ static int method_list_classes(sd_bus_message *m, void *userdata, sd_bus_error *
         for (size_t k = 0; r >= 0 && k < mgr->n_classes; k++) {
                 const ClassEntry *e = &mgr->classes[k];
                 if (e->class)
-                        r = sd_bus_message_append(
-                                reply, "(sa{sv})", e->name, 3, "Description", "s", e->class->description,
-                                "Credentials", "u", (uint32_t) e->class->credentials, "CanStart", "b",
-                                fsp_security_check(e->class->security, &caller.fsp, (uid_t) -1, FSP_RIGHT_START));
+                        r = sd_bus_message_append(reply, "(sa{sv})", e->name, 3, "Description", "s",
+                                                  e->class->description, "Credentials", "u",
+                                                  (uint32_t) e->class->credentials, "CanStart", "b",
+                                                  fsp_security_check(e->class->security, &caller.fsp,
+                                                                     (uid_t) -1, FSP_RIGHT_START));
                 else
                         r = sd_bus_message_append(reply, "(sa{sv})", e->name, 3, "Description", "s", "",
                                                   "CanStart", "b", 0, "Error", "s", strempty(e->error));
@@ -611,14 +624,15 @@ static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 return handled(reply_error(m, FSP_ERROR_ACCESS_DENIED, "only root may reload the launcher"));
         r = manager_reload(mgr);
         if (r < 0)
-                return handled(reply_error(m, FSP_ERROR_CONFIGURATION_ERROR, "reload failed: %s", strerror(-r)));
+                return handled(
+                        reply_error(m, FSP_ERROR_CONFIGURATION_ERROR, "reload failed: %s", strerror(-r)));
         return handled(sd_bus_reply_method_return(m, NULL));
 }
 
 static const sd_bus_vtable launcher_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("s", class, "s", instance, "as", args), SD_BUS_NO_RESULT,
-                                method_start, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("s", class, "s", instance, "as", args),
+                                SD_BUS_NO_RESULT, method_start, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("StartWithSecret",
                                 SD_BUS_ARGS("s", class, "s", instance, "as", args, "h", secret),
                                 SD_BUS_NO_RESULT, method_start_with_secret, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -627,8 +641,8 @@ static const sd_bus_vtable launcher_vtable[] = {
                                 SD_BUS_NO_RESULT, method_start_with_options, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_ARGS("s", class, "s", instance), SD_BUS_RESULT("i", status),
                                 method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("GetInfo", SD_BUS_ARGS("s", class, "s", instance), SD_BUS_RESULT("a{sv}", info),
-                                method_get_info, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetInfo", SD_BUS_ARGS("s", class, "s", instance),
+                                SD_BUS_RESULT("a{sv}", info), method_get_info, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("List", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ss)", instances), method_list,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListClasses", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sa{sv})", classes),
@@ -656,8 +670,11 @@ int bus_setup(Manager *m, const char *address)
                 r = m->user_mode ? sd_bus_open_user(&m->bus) : sd_bus_open_system(&m->bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the %s bus: %m",
-                                       address ? address : m->user_mode ? "session" : "system");
-        r = sd_bus_add_object_vtable(m->bus, NULL, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE, launcher_vtable, m);
+                                       address        ? address
+                                       : m->user_mode ? "session"
+                                                      : "system");
+        r = sd_bus_add_object_vtable(m->bus, NULL, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE,
+                                     launcher_vtable, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to register the D-Bus object: %m");
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);

@@ -99,14 +99,16 @@ int instance_new(Manager *m, FspClass *c, const char *name, char *const *args, c
 
         i->manager = m;
         i->class = fsp_class_ref(c);
-        i->stdout_fd = i->stderr_fd = i->error_fd = i->log_fd = i->go_fd = i->secret_source_fd = i->fuse_fd = -1;
+        i->stdout_fd = i->stderr_fd = i->error_fd = i->log_fd = i->go_fd = i->secret_source_fd = i->fuse_fd =
+                -1;
         i->last_exit_status = -1;
         i->state = INSTANCE_STARTING;
         i->class_name = strdup(c->name);
         i->name = strdup(name);
         if (mount_point)
                 i->mount_point = strdup(mount_point);
-        if (!i->class_name || !i->name || (mount_point && !i->mount_point) || strv_copy(args, &i->args) < 0) {
+        if (!i->class_name || !i->name || (mount_point && !i->mount_point) ||
+            strv_copy(args, &i->args) < 0) {
                 instance_free(i);
                 return -ENOMEM;
         }
@@ -281,7 +283,8 @@ static void became_ready(Instance *i)
         i->credentials_source = source_unref(i->credentials_source);
         if (!i->class->recovery)
                 i->secret = fsp_secret_free(i->secret);
-        snprintf(ms, sizeof(ms), "%.1f ms", (double) (now_usec(CLOCK_REALTIME) - i->start_time_usec) / 1000.0);
+        snprintf(ms, sizeof(ms), "%.1f ms",
+                 (double) (now_usec(CLOCK_REALTIME) - i->start_time_usec) / 1000.0);
         log_info("%s/%s: ready (pid %d, %s)", i->class_name, i->name, (int) i->pid, ms);
         if (i->start_call) {
                 sd_bus_reply_method_return(i->start_call, NULL);
@@ -464,7 +467,8 @@ static int on_credentials_timeout(sd_event_source *s, uint64_t usec, void *userd
                 refuse(i);
         else
                 fail_start(i, FSP_ERROR_TIMEOUT,
-                           "%s/%s did not answer the credentials within %s (CredentialsTimeout=); it was stopped",
+                           "%s/%s did not answer the credentials within %s (CredentialsTimeout=); it was "
+                           "stopped",
                            i->class_name, i->name, duration_text(i->class->credentials_timeout_usec, d));
         return 0;
 }
@@ -553,20 +557,22 @@ static void process_exited(Instance *i, int status)
         i->last_exit_status = status;
         i->child_source = source_unref(i->child_source);
         if (i->mount_point) {
-                int r = mount_detach_fuse(i->mount_point, i->adopted || i->premounted ? NULL : &i->mounts_before);
+                int r = mount_detach_fuse(i->mount_point,
+                                          i->adopted || i->premounted ? NULL : &i->mounts_before);
                 if (r > 0)
                         log_info("%s/%s: detached the FUSE mount it left at %s", i->class_name, i->name,
                                  i->mount_point);
         }
 
-        if (i->state == INSTANCE_STARTING && !i->start_error_name && (i->start_call || !i->class->recovery)) {
-                fail_start(i, FSP_ERROR_START_FAILED, "%s/%s exited with %s before it was ready", i->class_name,
-                           i->name, exit_text(status, st));
+        if (i->state == INSTANCE_STARTING && !i->start_error_name &&
+            (i->start_call || !i->class->recovery)) {
+                fail_start(i, FSP_ERROR_START_FAILED, "%s/%s exited with %s before it was ready",
+                           i->class_name, i->name, exit_text(status, st));
                 return;
         }
         if (i->state == INSTANCE_RUNNING || i->state == INSTANCE_STARTING)
-                log_full(status == 0 ? LOG_INFO : LOG_WARNING, "%s/%s: exited with %s", i->class_name, i->name,
-                         exit_text(status, st));
+                log_full(status == 0 ? LOG_INFO : LOG_WARNING, "%s/%s: exited with %s", i->class_name,
+                         i->name, exit_text(status, st));
         else
                 log_info("%s/%s: stopped (%s)", i->class_name, i->name, exit_text(status, st));
 
@@ -672,13 +678,13 @@ static char **build_environment(Instance *i)
 
         if (!env)
                 return NULL;
-#define ADD(...)                                                                                           \
-        do {                                                                                               \
-                if (asprintf(&env[n], __VA_ARGS__) < 0) {                                                  \
-                        env[n] = NULL;                                                                     \
-                        return strv_free(env);                                                             \
-                }                                                                                          \
-                n++;                                                                                       \
+#define ADD(...)                                          \
+        do {                                              \
+                if (asprintf(&env[n], __VA_ARGS__) < 0) { \
+                        env[n] = NULL;                    \
+                        return strv_free(env);            \
+                }                                         \
+                n++;                                      \
         } while (0)
         ADD("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         ADD("HOME=%s", i->id.home ? i->id.home : "/");
@@ -761,7 +767,8 @@ static int open_log_file(Instance *i, char **ret_error)
         fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
         if (fd < 0) {
                 r = -errno;
-                return asprintf(ret_error, "cannot open Stderr=%s: %s", path, strerror(-r)) < 0 ? -ENOMEM : r;
+                return asprintf(ret_error, "cannot open Stderr=%s: %s", path, strerror(-r)) < 0 ? -ENOMEM
+                                                                                                : r;
         }
         if (i->id.change_user)
                 (void) fchown(fd, i->id.uid, i->id.gid);
@@ -805,7 +812,8 @@ static void reset_process_state(Instance *i)
 
 static int spawn(Instance *i, char **ret_error)
 {
-        _cleanup_close_pair_ int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, go[2] = { -1, -1 };
+        _cleanup_close_pair_ int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 },
+                                 go[2] = { -1, -1 };
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_close_ int devnull = -1;
         bool place = systemd_should_place(i->manager, i);
@@ -876,8 +884,8 @@ static int spawn(Instance *i, char **ret_error)
             (r = sd_event_add_io(e, &i->error_source, i->error_fd, EPOLLIN, on_exec_result, i)) < 0 ||
             (r = sd_event_add_io(e, &i->stdout_source, i->stdout_fd, EPOLLIN, on_stdout, i)) < 0 ||
             (r = sd_event_add_io(e, &i->stderr_source, i->stderr_fd, EPOLLIN, on_stderr, i)) < 0 ||
-            (r = sd_event_add_time_relative(e, &i->timer_source, CLOCK_MONOTONIC, i->class->start_timeout_usec,
-                                            0, on_start_timeout, i)) < 0) {
+            (r = sd_event_add_time_relative(e, &i->timer_source, CLOCK_MONOTONIC,
+                                            i->class->start_timeout_usec, 0, on_start_timeout, i)) < 0) {
                 instance_kill(i, SIGKILL);
                 return r;
         }
@@ -885,7 +893,8 @@ static int spawn(Instance *i, char **ret_error)
                 r = send_secret(i, in[1]);
                 in[1] = safe_close(in[1]);
                 if (r < 0)
-                        log_warning_errno(r, "%s/%s: could not pass the credentials: %m", i->class_name, i->name);
+                        log_warning_errno(r, "%s/%s: could not pass the credentials: %m", i->class_name,
+                                          i->name);
                 sd_event_add_time_relative(e, &i->credentials_source, CLOCK_MONOTONIC,
                                            i->class->credentials_timeout_usec, 0, on_credentials_timeout, i);
         }
@@ -902,8 +911,9 @@ void instance_placed(Instance *i, int r, const char *message)
                 return;
         }
         if (r < 0)
-                log_warning("%s/%s: could not give it a scope of its own (%s); it stays in the launcher's group",
-                            i->class_name, i->name, message);
+                log_warning(
+                        "%s/%s: could not give it a scope of its own (%s); it stays in the launcher's group",
+                        i->class_name, i->name, message);
         if (i->go_fd >= 0) {
                 (void) !write(i->go_fd, "g", 1);
                 i->go_fd = safe_close(i->go_fd);
@@ -955,7 +965,8 @@ static int on_secret(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 return 0;
         }
         if (i->secret->size > FSP_SECRET_MAX) {
-                fail_start(i, FSP_ERROR_INVALID_ARGUMENT, "the secret is longer than %d bytes", FSP_SECRET_MAX);
+                fail_start(i, FSP_ERROR_INVALID_ARGUMENT, "the secret is longer than %d bytes",
+                           FSP_SECRET_MAX);
                 return 0;
         }
         i->secret->data[i->secret->size] = 0;
@@ -993,7 +1004,8 @@ static int begin_reading_secret(Instance *i, int fd)
         r = fsp_secret_new(&i->secret);
         if (r < 0)
                 return r;
-        r = sd_event_add_io(i->manager->event, &i->secret_source, i->secret_source_fd, EPOLLIN, on_secret, i);
+        r = sd_event_add_io(i->manager->event, &i->secret_source, i->secret_source_fd, EPOLLIN, on_secret,
+                            i);
         if (r < 0)
                 return r;
         return sd_event_add_time_relative(i->manager->event, &i->credentials_source, CLOCK_MONOTONIC,
@@ -1052,7 +1064,8 @@ static void schedule_restart(Instance *i)
         i->n_restart_times = kept;
         if (kept >= i->class->recovery_burst || kept >= RECOVERY_HISTORY_MAX) {
                 log_error("%s/%s: failed %u times within %s (RecoveryBurst=, RecoveryInterval=); giving up",
-                          i->class_name, i->name, kept + 1, duration_text(i->class->recovery_interval_usec, d));
+                          i->class_name, i->name, kept + 1,
+                          duration_text(i->class->recovery_interval_usec, d));
                 finish(i, i->last_exit_status);
                 return;
         }
@@ -1062,7 +1075,8 @@ static void schedule_restart(Instance *i)
         i->restart_times[i->n_restart_times++] = t;
         i->state = INSTANCE_RESTARTING;
         log_notice("%s/%s: restarting in %s", i->class_name, i->name, duration_text(delay, d));
-        sd_event_add_time_relative(i->manager->event, &i->timer_source, CLOCK_MONOTONIC, delay, 0, on_restart, i);
+        sd_event_add_time_relative(i->manager->event, &i->timer_source, CLOCK_MONOTONIC, delay, 0,
+                                   on_restart, i);
         manager_instances_changed(i->manager);
 }
 

@@ -12,9 +12,9 @@
 #include <fsp/secret.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
-#include <sys/types.h>
 
 #include "launcher-mounts.h"
 #include "launcher-output.h"
@@ -55,7 +55,7 @@ struct Instance {
         Manager *manager;
         Instance *prev, *next;
 
-        FspClass *class;   /* the definition it was started with, kept across reloads */
+        FspClass *class; /* the definition it was started with, kept across reloads */
         char *class_name;
         char *name;
         char **args;       /* the caller's %1..%9 */
@@ -79,11 +79,11 @@ struct Instance {
         int secret_source_fd; /* the client's fd, while reading it */
         bool exec_done, notified, mounted, answered_ok;
         MountSnapshot mounts_before;
-        char *answer;         /* credentials answer read so far */
+        char *answer; /* credentials answer read so far */
         size_t answer_size;
-        int go_fd;            /* write end that releases the child, -1 when released */
-        int fuse_fd;          /* a /dev/fuse the caller already mounted at mount_point, or -1 */
-        bool premounted;      /* so: no mount to wait for, READY=1 is the sign */
+        int go_fd;       /* write end that releases the child, -1 when released */
+        int fuse_fd;     /* a /dev/fuse the caller already mounted at mount_point, or -1 */
+        bool premounted; /* so: no mount to wait for, READY=1 is the sign */
 
         /* Pending replies. */
         sd_bus_message *start_call;
@@ -98,7 +98,7 @@ struct Instance {
 
         /* Process I/O. */
         int stdout_fd, stderr_fd, error_fd;
-        int log_fd;           /* Stderr= file, or -1 for the journal */
+        int log_fd; /* Stderr= file, or -1 for the journal */
         LineBuffer stdout_buf, stderr_buf;
         LastLines last_lines;
         sd_event_source *child_source, *stdout_source, *stderr_source, *error_source, *secret_source;

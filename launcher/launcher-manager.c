@@ -66,8 +66,8 @@ static int load_classes(Manager *m, ClassEntry **ret, size_t *ret_n, unsigned *r
                 entries[k].name = TAKE_PTR(names[k]);
                 r = fsp_class_dirs_find(&dirs, entries[k].name, &path);
                 if (r >= 0)
-                        r = fsp_class_load_file(entries[k].name, path, &entries[k].class, &e, log_class_warning,
-                                                NULL);
+                        r = fsp_class_load_file(entries[k].name, path, &entries[k].class, &e,
+                                                log_class_warning, NULL);
                 if (r < 0) {
                         if (e.code == 0)
                                 snprintf(e.text, sizeof(e.text), "%s: %s", path ? path : entries[k].name,
@@ -97,7 +97,8 @@ int manager_reload(Manager *m)
         class_entries_free(m->classes, m->n_classes);
         m->classes = entries;
         m->n_classes = n;
-        log_info("%zu classes loaded from %s%s", n - broken, m->config_path, broken ? " (some refused)" : "");
+        log_info("%zu classes loaded from %s%s", n - broken, m->config_path,
+                 broken ? " (some refused)" : "");
         return 0;
 }
 
@@ -178,8 +179,8 @@ void manager_emit_instance_started(Manager *m, Instance *i)
 
 void manager_emit_instance_stopped(Manager *m, Instance *i, int status)
 {
-        (void) sd_bus_emit_signal(m->bus, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE, "InstanceStopped", "ssi",
-                                  i->class_name, i->name, status);
+        (void) sd_bus_emit_signal(m->bus, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE, "InstanceStopped",
+                                  "ssi", i->class_name, i->name, status);
         state_remove(m, i);
 }
 
@@ -194,8 +195,9 @@ static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 uint8_t buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
         } control;
         struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) - 1 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
-                             .msg_controllen = sizeof(control) };
+        struct msghdr mh = {
+                .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control)
+        };
         struct ucred *cred = NULL;
         ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
 
@@ -295,8 +297,8 @@ static void begin_shutdown(Manager *m)
                 if (i->class->job_control || i->state != INSTANCE_RUNNING)
                         instance_stop(i, NULL);
         }
-        sd_event_add_time_relative(m->event, &m->shutdown_timer, CLOCK_MONOTONIC, longest + SHUTDOWN_GRACE_USEC,
-                                   0, on_shutdown_timeout, m);
+        sd_event_add_time_relative(m->event, &m->shutdown_timer, CLOCK_MONOTONIC,
+                                   longest + SHUTDOWN_GRACE_USEC, 0, on_shutdown_timeout, m);
         manager_instances_changed(m);
 }
 

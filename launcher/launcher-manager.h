@@ -23,7 +23,7 @@ typedef struct ManagerOptions {
         const char *bus_address;
         const char *config_path; /* colon-separated class directories */
         const char *state_dir;
-        char **admin_groups;     /* NULL: libfsp's default */
+        char **admin_groups; /* NULL: libfsp's default */
 } ManagerOptions;
 
 struct Manager {

@@ -14,7 +14,7 @@ typedef struct SpawnParams {
         const char *path;
         char **argv;
         char **envp;
-        bool change_user;   /* set groups, gid, uid below */
+        bool change_user; /* set groups, gid, uid below */
         uid_t uid;
         gid_t gid;
         const gid_t *groups;

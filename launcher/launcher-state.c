@@ -116,9 +116,9 @@ void state_save(Manager *m, Instance *i)
         fprintf(f, "start_time=%llu\nrestarts=%u\n", (unsigned long long) i->start_time_usec, i->restarts);
         put_hex(f, "mount_point", i->mount_point);
         put_hex(f, "unit", i->unit);
-        STRV_FOREACH(a, i->args)
+        STRV_FOREACH (a, i->args)
                 put_hex(f, "arg", *a);
-        STRV_FOREACH(a, i->argv)
+        STRV_FOREACH (a, i->argv)
                 put_hex(f, "argv", *a);
         if (fflush(f) != 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
                 log_warning_errno(errno, "%s/%s: cannot record it: %m", i->class_name, i->name);

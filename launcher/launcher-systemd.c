@@ -85,8 +85,9 @@ static int start_scope(Manager *m, Instance *i)
         if (r >= 0)
                 r = sd_bus_message_append(call, "ss", name, "fail");
         if (r >= 0)
-                r = sd_bus_message_append(call, "a(sv)", 3, "PIDs", "au", 1, (uint32_t) i->pid, "Description",
-                                          "s", description, "CollectMode", "s", "inactive-or-failed");
+                r = sd_bus_message_append(call, "a(sv)", 3, "PIDs", "au", 1, (uint32_t) i->pid,
+                                          "Description", "s", description, "CollectMode", "s",
+                                          "inactive-or-failed");
         if (r >= 0)
                 r = sd_bus_message_append(call, "a(sa(sv))", 0);
         if (r >= 0)

@@ -36,7 +36,8 @@ static void help(void)
 
 static int parse_level(const char *s)
 {
-        static const char *const names[] = { "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug" };
+        static const char *const names[] = { "emerg",   "alert",  "crit", "err",
+                                             "warning", "notice", "info", "debug" };
         for (size_t k = 0; k < ELEMENTSOF(names); k++)
                 if (streq(s, names[k]))
                         return (int) k;
@@ -114,7 +115,8 @@ static int parse_argv(int argc, char *argv[], ManagerOptions *o)
                 case ARG_LOG_LEVEL:
                         level = parse_level(optarg);
                         if (level < 0) {
-                                fprintf(stderr, "winfsp-launcher: --log-level: unknown level '%s'\n", optarg);
+                                fprintf(stderr, "winfsp-launcher: --log-level: unknown level '%s'\n",
+                                        optarg);
                                 return -EINVAL;
                         }
                         log_max_level = level;
