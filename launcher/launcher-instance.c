@@ -784,22 +784,6 @@ static int make_pipe(int ret[2], bool parent_reads)
         return 0;
 }
 
-/* Write the secret and close: the file system reads it up to end of file. */
-static int send_secret(Instance *i, int fd)
-{
-        size_t done = 0;
-        while (done < i->secret->size) {
-                ssize_t k = write(fd, i->secret->data + done, i->secret->size - done);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                done += (size_t) k;
-        }
-        return 0;
-}
-
 static void reset_process_state(Instance *i)
 {
         i->exec_done = i->notified = i->mounted = i->answered_ok = false;
@@ -890,7 +874,7 @@ static int spawn(Instance *i, char **ret_error)
                 return r;
         }
         if (needs_credentials(i)) {
-                r = send_secret(i, in[1]);
+                r = fsp_secret_write(i->secret, in[1]); /* then EOF: it reads to the end */
                 in[1] = safe_close(in[1]);
                 if (r < 0)
                         log_warning_errno(r, "%s/%s: could not pass the credentials: %m", i->class_name,

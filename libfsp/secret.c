@@ -142,16 +142,12 @@ void fsp_secret_chomp(FspSecret *s)
                 s->data[--s->size] = 0;
 }
 
-int fsp_secret_to_pipe(const FspSecret *s, int *ret_read_fd)
+int fsp_secret_write(const FspSecret *s, int fd)
 {
-        _cleanup_close_pair_ int p[2] = { -1, -1 };
         size_t done = 0;
 
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return -errno;
-        /* A secret (≤ 4 KiB) always fits the pipe buffer: this never blocks. */
         while (done < s->size) {
-                ssize_t k = write(p[1], s->data + done, s->size - done);
+                ssize_t k = write(fd, s->data + done, s->size - done);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -159,6 +155,20 @@ int fsp_secret_to_pipe(const FspSecret *s, int *ret_read_fd)
                 }
                 done += (size_t) k;
         }
+        return 0;
+}
+
+int fsp_secret_to_pipe(const FspSecret *s, int *ret_read_fd)
+{
+        _cleanup_close_pair_ int p[2] = { -1, -1 };
+        int r;
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        /* A secret (≤ 4 KiB) always fits the pipe buffer: this never blocks. */
+        r = fsp_secret_write(s, p[1]);
+        if (r < 0)
+                return r;
         *ret_read_fd = TAKE_FD(p[0]);
         return 0;
 }

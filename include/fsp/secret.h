@@ -40,6 +40,9 @@ void fsp_secret_chomp(FspSecret *s);
 /* Wipe and free; returns NULL. */
 FspSecret *fsp_secret_free(FspSecret *s);
 
+/* Write all of it to fd (a pipe, say); -errno on failure. */
+int fsp_secret_write(const FspSecret *s, int fd);
+
 /* A pipe whose read end holds the secret, for StartWithSecret: write, close, hand over. */
 int fsp_secret_to_pipe(const FspSecret *s, int *ret_read_fd);
 
