@@ -55,6 +55,10 @@ void memfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struc
         struct iovec iov[READ_IOV_MAX];
         size_t n;
 
+        if (!S_ISREG(inode->type)) { /* the kernel reads only regular files; the data union says so too */
+                fuse_reply_err(req, S_ISDIR(inode->type) ? EISDIR : EINVAL);
+                return;
+        }
         inode_ref(inode);
         pthread_rwlock_rdlock(&inode->lock);
         if (inode_atime_stale(inode)) {
@@ -112,6 +116,10 @@ void memfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv
         bool grew;
         ssize_t n;
 
+        if (!S_ISREG(inode->type)) {
+                fuse_reply_err(req, S_ISDIR(inode->type) ? EISDIR : EINVAL);
+                return;
+        }
         pthread_rwlock_wrlock(&inode->lock);
         pages_before = inode->data.pages;
         n = write_locked(fs, inode, off, size, &src);
@@ -183,7 +191,7 @@ void memfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struc
         Inode *inode = inode_get(req_fs(req), ino);
         off_t r;
 
-        if (whence != SEEK_DATA && whence != SEEK_HOLE) {
+        if ((whence != SEEK_DATA && whence != SEEK_HOLE) || !S_ISREG(inode->type)) {
                 fuse_reply_err(req, EINVAL);
                 return;
         }
@@ -228,7 +236,7 @@ void memfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, s
         Inode *in = inode_get(fs, ino_in), *out = inode_get(fs, ino_out);
         ssize_t n;
 
-        if (flags != 0) {
+        if (flags != 0 || !S_ISREG(in->type) || !S_ISREG(out->type)) {
                 fuse_reply_err(req, EINVAL);
                 return;
         }
