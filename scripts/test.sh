@@ -1,7 +1,7 @@
 #!/bin/bash
 # Install the dependencies, build, and run every test: unit, integration,
-# memfs and system (a booted systemd in systemd-nspawn); then the unit and
-# integration tests again in an ASan+UBSan build. Needs root. Exit status 0
+# memfs and system (a booted systemd in systemd-nspawn); then the unit,
+# integration and memfs tests again in an ASan+UBSan build. Needs root. Exit status 0
 # only when every suite passed.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,9 +35,9 @@ step "system tests (systemd in nspawn)" ctest --test-dir "$build" --output-on-fa
 step "configure ASan+UBSan" cmake -S "$src" -B "$asan" -DCMAKE_BUILD_TYPE=Debug -DFSP_SANITIZE=ON \
         -DCMAKE_INSTALL_PREFIX=/usr
 step "build ASan+UBSan" cmake --build "$asan" -j"$jobs"
-step "unit and integration tests under ASan+UBSan" \
+step "unit, integration and memfs tests under ASan+UBSan" \
         env ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        ctest --test-dir "$asan" --output-on-failure -j"$jobs" -L 'unit|integration'
+        ctest --test-dir "$asan" --output-on-failure -j"$jobs" -L 'unit|integration|memfs'
 
 if [ ${#failed[@]} -ne 0 ]; then
         printf 'FAILED: %s\n' "${failed[@]}"
