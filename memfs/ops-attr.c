@@ -255,6 +255,7 @@ const struct fuse_lowlevel_ops memfs_ops = {
         .open = memfs_op_open,
         .read = memfs_op_read,
         .write_buf = memfs_op_write_buf,
+        .fsync = memfs_op_fsync,
         .statfs = memfs_op_statfs,
         .setxattr = memfs_op_setxattr,
         .getxattr = memfs_op_getxattr,

@@ -131,9 +131,29 @@ void memfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv
                 return;
         }
         fuse_reply_write(req, (size_t) n);
-        /* With the writeback cache the kernel does not expect st_blocks to move on a write. */
+        /*
+         * With the writeback cache the kernel does not expect st_blocks to move on a write. Only
+         * after the reply: a write-back may be what the eviction of this very inode waits for,
+         * and the notification waits for an inode being evicted.
+         */
         if (grew && fs->writeback_cache && fs->se)
                 (void) fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
+}
+
+/*
+ * Data is in memory the moment it arrives: nothing to sync. But with the
+ * writeback cache, the pages written back just now changed st_blocks, and
+ * the invalidation sent after each write's reply may come after fsync(2)
+ * has returned. Here, before the reply, it is in place in time (the file
+ * is open: the inode cannot be on its way out).
+ */
+void memfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+        Memfs *fs = req_fs(req);
+
+        if (fs->writeback_cache && fs->se)
+                (void) fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
+        fuse_reply_err(req, 0);
 }
 
 static int fallocate_locked(Memfs *fs, Inode *inode, int mode, off_t off, off_t len)
