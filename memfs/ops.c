@@ -520,7 +520,9 @@ static int rename_locked(Memfs *fs, const struct fuse_ctx *ctx, RenameOp *op)
         /* The same entry under another spelling (-i): only the case changes. */
         if (op->dst == op->src) {
                 op->dst = NULL;
-                return streq(op->src->name, op->newname) ? 0 : rename_move(fs, op);
+                if ((op->flags & RENAME_EXCHANGE) || streq(op->src->name, op->newname))
+                        return 0;
+                return rename_move(fs, op);
         }
         if (op->dst && op->dst->inode == op->src->inode)
                 return 0; /* two names of one file: POSIX says do nothing */
