@@ -8,9 +8,13 @@
  * The template arguments: %1 the normalized remote, %2 the canonical mount
  * point, for Credentials=3 classes %3 the user name, then the extra ARGs
  * (%3.. or %4..).
+ *
+ * Root mounting on an autofs trigger answers an automount: the FUSE mount is
+ * made here and handed to the launcher (automount.h says why).
  */
 #include <fsp/launch.h>
 
+#include "automount.h"
 #include "credentials.h"
 #include "foreground.h"
 #include "macro.h"
@@ -26,6 +30,7 @@ typedef struct Use {
         sd_bus *bus;
         unsigned credentials;
         bool attach;
+        bool automount; /* the mount point is a pending automount: mount here, start with FuseFd */
 } Use;
 
 static void use_done(Use *u)
@@ -57,15 +62,50 @@ static int build_args(const Use *u, const char *user, char ***ret)
         return 0;
 }
 
-/* One start, with or without a secret; the secret travels as a pipe, never as a string. */
+static int start_call(Use *u, char **args, int secret_fd, int fuse_fd, sd_bus_error *error)
+{
+        FspStartOptions options = FSP_START_OPTIONS_INIT;
+        const char *class_name = u->remote.class_name, *instance = u->remote.instance;
+
+        if (!u->attach && fuse_fd < 0)
+                return secret_fd >= 0 ? fsp_launch_start_with_secret(u->bus, class_name, instance, args,
+                                                                     secret_fd, error)
+                                      : fsp_launch_start(u->bus, class_name, instance, args, error);
+        options.secret_fd = secret_fd;
+        options.attach_to_caller_unit = u->attach;
+        options.fuse_fd = fuse_fd;
+        return fsp_launch_start_with_options(u->bus, class_name, instance, args, &options, error);
+}
+
+/* The file system is ready on the detached mount: put it at the mount point, or stop it. */
+static int attach_or_stop(Use *u, FuseMount *fm)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = fuse_mount_attach(fm, u->mount_point);
+        if (r >= 0)
+                return 0;
+        net_fail(r, NET_EXIT_FAILURE, "cannot put the FUSE mount at %s: %s; stopping the file system",
+                 u->mount_point, strerror(-r));
+        if (fsp_launch_stop(u->bus, u->remote.class_name, u->remote.instance, NULL, &error) < 0)
+                net_log_warning("cannot stop %s: %s", u->remote.normalized,
+                                error.message ? error.message : "no answer");
+        return r;
+}
+
+/*
+ * One start, with or without a secret; the secret travels as a pipe, never
+ * as a string. Answering an automount, each attempt gets a FUSE connection
+ * of its own: a refused one ends with its file system.
+ */
 static int start_attempt(const char *user, const FspSecret *password, char **ret_reason, void *userdata)
 {
         Use *u = userdata;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(fuse_mount_done) FuseMount fm = FUSE_MOUNT_INIT;
         _cleanup_strv_free_ char **args = NULL;
         _cleanup_close_ int fd = -1;
-        FspStartOptions options = FSP_START_OPTIONS_INIT;
-        const char *class_name = u->remote.class_name, *instance = u->remote.instance;
         int r;
 
         r = build_args(u, user, &args);
@@ -76,18 +116,22 @@ static int start_attempt(const char *user, const FspSecret *password, char **ret
                 if (r < 0)
                         return net_fail(r, NET_EXIT_FAILURE, "cannot hand the password over: %s", strerror(-r));
         }
+        if (u->automount) {
+                char why[512];
 
-        net_log_verbose("starting class %s instance %s at %s", class_name, instance, u->mount_point);
-        if (u->attach) {
-                options.secret_fd = fd;
-                options.attach_to_caller_unit = true;
-                r = fsp_launch_start_with_options(u->bus, class_name, instance, args, &options, &error);
-        } else if (password)
-                r = fsp_launch_start_with_secret(u->bus, class_name, instance, args, fd, &error);
-        else
-                r = fsp_launch_start(u->bus, class_name, instance, args, &error);
+                r = fuse_mount_new_detached(u->remote.normalized, u->remote.class_name, &fm, why,
+                                            sizeof(why));
+                if (r < 0)
+                        return net_fail(r, NET_EXIT_FAILURE, "%s", why);
+        }
+
+        net_log_verbose("starting class %s instance %s at %s%s", u->remote.class_name, u->remote.instance,
+                        u->mount_point,
+                        u->automount ? " (answering an automount: on a FUSE mount made here)" : "");
+        r = start_call(u, args, fd, fm.fuse_fd, &error);
+        fm.fuse_fd = safe_close(fm.fuse_fd); /* the file system has its own copy, or has ended */
         if (r >= 0)
-                return 0;
+                return u->automount ? attach_or_stop(u, &fm) : 0;
 
         if (password && fsp_launch_error_from_bus(&error) == FSP_LAUNCH_AUTHENTICATION_FAILED) {
                 if (ret_reason && error.message)
@@ -162,6 +206,22 @@ static int check_arg_count(const Use *u)
         return 0;
 }
 
+/* Root mounting on an autofs trigger: systemd (or automount) waits for this very mount. */
+static int check_automount(Use *u)
+{
+        int r;
+
+        if (geteuid() != 0)
+                return 0;
+        r = automount_is_trigger(u->mount_point);
+        if (r < 0)
+                return net_fail(r, NET_EXIT_FAILURE, "cannot read /proc/self/mountinfo: %s", strerror(-r));
+        u->automount = r > 0;
+        if (u->automount)
+                net_log_verbose("%s is an automount trigger: mounting it here", u->mount_point);
+        return 0;
+}
+
 static void say_mounted(const Use *u)
 {
         if (u->req->quiet)
@@ -205,6 +265,9 @@ int net_use(const UseRequest *req)
         if (r < 0)
                 return r;
         r = mount_point_resolve(req->mount_point, &u.remote, req->mkdir, &u.mount_point);
+        if (r < 0)
+                return r;
+        r = check_automount(&u);
         if (r < 0)
                 return r;
 
