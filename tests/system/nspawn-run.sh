@@ -84,6 +84,19 @@ wait_gone() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# One container at a time on this machine, whichever build tree runs it: the
+# containers share the host's cgroup hierarchy (no cgroup namespace here)
+# and nspawn's per-machine directories, so two at once disturb each other
+# (systemctl status and kill fail with EIO in both).
+mkdir -p /run/lock
+exec 9>/run/lock/winfsp-system-tests.lock
+lock_start=$SECONDS
+if ! flock -w 300 9; then
+        echo "FAIL: another system test run held /run/lock/winfsp-system-tests.lock for 300 s"
+        exit 1
+fi
+[ $((SECONDS - lock_start)) -gt 1 ] && echo "(waited $((SECONDS - lock_start)) s for another system test run)"
+
 T=$(mktemp -d /tmp/winfsp-system.XXXXXX)
 mount -t tmpfs -o mode=0755 winfsp-system "$T" || { echo "FAIL: cannot mount a tmpfs on $T"; exit 1; }
 mkdir -p "$T/upper" "$T/work" "$T/root" "$T/results"
@@ -113,7 +126,7 @@ for boot in $(seq 1 "$boots"); do
                 --link-journal=no --resolv-conf=off --timezone=off \
                 --setenv=SYSTEMD_COLORS=0 --console=read-only \
                 --boot -- systemd.unit=winfsp-test.target \
-                </dev/null >"$T/console.$boot" 2>&1 &
+                </dev/null >"$T/console.$boot" 2>&1 9>&- &
         nspawn_pid=$!
         wait "$nspawn_pid"
         nspawn_rc=$?
