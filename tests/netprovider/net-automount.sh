@@ -82,7 +82,7 @@ expect_eq "the launcher knows the mount point" "$(fsp_info_field mem auto MountP
 expect_contains "the launcher started it on the connection mount.winfsp made" "$(cat "$T/launcher.log")" \
         "mem/auto: start requested by root (uid 0), on a FUSE connection it mounted"
 expect_ok "a file written through the mount reads back" sh -c "echo data >'$DIR/f' && grep -qx data '$DIR/f'"
-fsp_user fspnet1
+fsp_user fspnet1 >/dev/null
 expect_ok "another user reads it (allow_other)" fsp_as fspnet1 cat "$DIR/f"
 expect_ok "umount" umount "$DIR"
 expect_ok "umount ends the instance" fsp_wait_until 10 sh -c "! '$NET' list | grep -q //mem/auto"
