@@ -21,6 +21,7 @@ static void unescape_octal(char *s)
 
 typedef struct MountLine {
         int id;
+        int parent;
         char *mount_point; /* unescaped, points into the line */
         char *fstype;
 } MountLine;
@@ -35,6 +36,8 @@ static bool parse_line(char *line, MountLine *ret)
         for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save), field++) {
                 if (field == 0)
                         ret->id = atoi(tok);
+                else if (field == 1)
+                        ret->parent = atoi(tok);
                 else if (field == 4)
                         ret->mount_point = tok;
                 else if (field > 5 && !after_dash && streq(tok, "-"))
@@ -129,17 +132,52 @@ int mount_is_mountpoint(const char *path)
         return for_each_mount_at(path, any, NULL);
 }
 
+/* Mounts stacked at one path: the topmost is the one no other mount there sits on. */
+typedef struct Stack {
+        int ids[MOUNT_IDS_MAX], parents[MOUNT_IDS_MAX];
+        char fstypes[MOUNT_IDS_MAX][32];
+        size_t count;
+} Stack;
+
+static int add_to_stack(const MountLine *m, void *userdata)
+{
+        Stack *s = userdata;
+        if (s->count < MOUNT_IDS_MAX) {
+                s->ids[s->count] = m->id;
+                s->parents[s->count] = m->parent;
+                snprintf(s->fstypes[s->count], sizeof(s->fstypes[0]), "%s", m->fstype);
+                s->count++;
+        }
+        return 0;
+}
+
+static int top_of_stack(const Stack *s)
+{
+        for (size_t k = 0; k < s->count; k++) {
+                bool covered = false;
+                for (size_t j = 0; j < s->count && !covered; j++)
+                        covered = s->parents[j] == s->ids[k];
+                if (!covered)
+                        return (int) k;
+        }
+        return -1;
+}
+
+/*
+ * Only the topmost mount can be detached by path; under it there may be
+ * others that are not ours (an autofs trigger, say), which stay.
+ */
 int mount_detach_fuse(const char *path, const MountSnapshot *before)
 {
         int n = 0;
 
-        /* One at a time: detaching changes the table. Bounded, in case umount keeps failing. */
         for (int round = 0; round < MOUNT_IDS_MAX; round++) {
-                _cleanup_free_ char *fstype = NULL;
-                int r = mount_find_new(path, before, &fstype);
-                if (r <= 0)
-                        return r < 0 ? r : n;
-                if (!strneq(fstype, "fuse", 4))
+                Stack s = { 0 };
+                int r = for_each_mount_at(path, add_to_stack, &s), top;
+                if (r < 0)
+                        return n > 0 ? n : r;
+                top = top_of_stack(&s);
+                if (top < 0 || snapshot_has(before, s.ids[top]) || !strneq(s.fstypes[top], "fuse", 4))
                         return n;
                 if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
                         return n > 0 ? n : -errno;

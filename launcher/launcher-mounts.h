@@ -25,5 +25,8 @@ int mount_find_new(const char *path, const MountSnapshot *before, char **ret_fst
 /* Whether any mount sits exactly at path. */
 int mount_is_mountpoint(const char *path);
 
-/* Detach FUSE mounts at path that are not in before (NULL: any). Returns how many. */
+/*
+ * Detach FUSE mounts from the top of the stack at path while they are not in
+ * before (NULL: any); a mount of another type stops it. Returns how many.
+ */
 int mount_detach_fuse(const char *path, const MountSnapshot *before);

@@ -65,9 +65,11 @@ int fsp_launch_open(bool user, const char *address, sd_bus **ret);
 typedef struct FspStartOptions {
         int secret_fd;              /* -1: none; else read to EOF by the launcher (≤ 4 KiB) */
         bool attach_to_caller_unit; /* move the instance into the caller's systemd unit (root only) */
-        int fuse_fd;                /* -1: none; else /dev/fuse the caller (root) already mounted at the
-                                     * class's MountPoint=%N argument: the file system gets it as fd 3 and
-                                     * "/dev/fd/3" as that argument (how mount.winfsp answers an automount) */
+        int fuse_fd;                /* -1: none; else a /dev/fuse connection the caller (root) mounts at the
+                                     * class's MountPoint=%N argument itself (before the call, or after it
+                                     * returns: the launcher never looks the path up); the file system gets
+                                     * it as fd 3 and "/dev/fd/3" as that argument. How mount.winfsp
+                                     * answers an automount. */
 } FspStartOptions;
 
 #define FSP_START_OPTIONS_INIT ((FspStartOptions){ .secret_fd = -1, .fuse_fd = -1 })

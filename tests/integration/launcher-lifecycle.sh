@@ -170,6 +170,18 @@ expect_status "FuseFd with a relative path" 1 "$FUSEMOUNT" "$T/mnt/pre" mounter 
 expect_contains "refused as not canonical" "$OUT" "not a canonical absolute path"
 umount -l "$T/mnt/pre" 2>/dev/null
 
+# Stacked: a mount that is not ours (a tmpfs here; an autofs trigger under an
+# automount) lies under the instance's. When the instance dies only its FUSE
+# mount, the topmost, is detached.
+mkdir -p "$T/mnt/stack"
+mount -t tmpfs fsp-under "$T/mnt/stack"
+expect_ok "start on top of another mount" "$FUSEMOUNT" "$T/mnt/stack" mounter stack "$T/mnt/stack"
+kill -KILL "$(fsp_pid_of mounter stack)"
+expect_ok "forgotten" fsp_wait_until 5 bash -c "! busctl --system call org.winfsp.Launcher1 /org/winfsp/Launcher1 org.winfsp.Launcher1 GetInfo ss mounter stack"
+expect_eq "the FUSE mount detached, the one under it kept" \
+        "$(awk -v d="$T/mnt/stack" '$5 == d { sub(/.* - /, ""); print $1 }' /proc/self/mountinfo | tr '\n' ' ')" "tmpfs "
+umount "$T/mnt/stack"
+
 # --- nothing left behind
 expect_eq "no instances left" "$(bus_call List)" "a(ss) 0"
 expect_ok "no instance processes left" fsp_no_instance_processes
