@@ -119,6 +119,12 @@ check "the instance ends with the unmount" wait_until 10 bash -c "! timeout 15 $
 check_eq "/mnt/auto is an autofs trigger again" "$(mount_field /mnt/auto 1)" autofs
 first_access /mnt/auto || finish
 check "the next access mounted it again" wait_until 10 bash -c "timeout 15 $LAUNCHCTL info memfs auto"
+check "launchctl stop of the automounted instance" lctl stop memfs auto
+check "its mount is detached: /mnt/auto is an autofs trigger again" \
+        wait_until 10 bash -c '[ "$(awk '"'"'$5 == "/mnt/auto" { sub(/.* - /, ""); t = $1 } END { print t }'"'"' /proc/self/mountinfo)" = autofs ]'
+check "mnt-auto.mount goes inactive" wait_until 10 bash -c "! systemctl is-active --quiet mnt-auto.mount"
+first_access /mnt/auto || finish
+check "the next access mounted it again" wait_until 10 bash -c "timeout 15 $LAUNCHCTL info memfs auto"
 check "systemctl stop mnt-auto.mount" timeout 30 systemctl stop mnt-auto.mount
 check "the instance ends with the stop" wait_until 10 bash -c "! timeout 15 $LAUNCHCTL info memfs auto"
 
