@@ -82,7 +82,7 @@ static bool caller_is_admin(const FspCaller *c)
         if (c->uid == 0)
                 return true;
         for (size_t i = 0; names[i]; i++) {
-                gid_t gid;
+                gid_t gid = (gid_t) -1;
                 if (group_lookup(names[i], &gid) >= 0 && caller_in_group(c, gid))
                         return true;
         }

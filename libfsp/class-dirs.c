@@ -91,7 +91,7 @@ int fsp_class_dirs_find(const FspClassDirs *d, const char *name, char **ret_path
 
         STRV_FOREACH (dir, d ? d->dirs : NULL) {
                 _cleanup_close_ int fd = -1;
-                ConfState state;
+                ConfState state = CONF_MISSING;
 
                 r = open_dir(*dir, &fd);
                 if (r <= 0) {
@@ -194,7 +194,7 @@ static int scan_dir(const char *dir, NameSet *set)
         }
         while ((errno = 0, de = readdir(d))) {
                 _cleanup_free_ char *name = entry_class_name(de->d_name);
-                ConfState state;
+                ConfState state = CONF_MISSING;
 
                 if (!name || name_set_contains(set, name))
                         continue;

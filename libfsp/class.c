@@ -762,7 +762,7 @@ int fsp_class_load_file(const char *name, const char *path, FspClass **ret, FspE
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *text = NULL;
         struct stat st;
-        size_t size;
+        size_t size = 0;
         int r;
 
         /* O_NONBLOCK: a FIFO planted in a class directory must not hang the launcher. */

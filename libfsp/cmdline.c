@@ -278,7 +278,7 @@ static int format_time(uint64_t usec, char *buf, size_t n)
                 usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
         }
         t = (time_t) (usec / USEC_PER_SEC);
-        if (!gmtime_r(&t, &tm))
+        if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999)
                 return -EOVERFLOW;
         snprintf(buf, n, "%04d%02d%02dT%02d%02d%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                  tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned) (usec % USEC_PER_SEC / USEC_PER_MSEC));
@@ -336,7 +336,7 @@ int fsp_template_expand(const char *word, const FspExpandContext *ctx, char **re
 {
         static const FspExpandContext empty = {};
         _cleanup_(buffer_done) Buffer out = {};
-        char time_buf[32];
+        char time_buf[96]; /* what the compiler sees as the worst case of format_time() */
         int r;
 
         if (!ctx)

@@ -51,7 +51,7 @@ int fsp_instance_name_check(const char *name, FspError *err)
         if (!name || !name[0])
                 return fsp_error_set(err, -EINVAL, 0, 1, "instance name is empty");
         n = strnlen(name, FSP_INSTANCE_NAME_MAX + 1);
-        for (size_t i = 0, len; i < n; i += len) {
+        for (size_t i = 0, len = 0; i < n; i += len) {
                 if (i == FSP_INSTANCE_NAME_MAX)
                         return fsp_error_set(err, -EINVAL, 0, (unsigned) i + 1,
                                              "instance name is longer than %d bytes", FSP_INSTANCE_NAME_MAX);
@@ -91,7 +91,7 @@ static int remote_check_text(const char *text, size_t n, FspError *err)
         if (n > REMOTE_NAME_MAX)
                 return fsp_error_set(err, -EINVAL, 0, REMOTE_NAME_MAX + 1,
                                      "remote name is longer than %d bytes", REMOTE_NAME_MAX);
-        for (size_t i = 0, len; i < n; i += len) {
+        for (size_t i = 0, len = 0; i < n; i += len) {
                 r = check_char(text, i, n, "remote name", &len, err);
                 if (r < 0)
                         return r;

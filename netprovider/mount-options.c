@@ -159,7 +159,7 @@ static int option_argument(int argc, char *const *argv, int *i, const char *rest
 static int short_options(int argc, char *const *argv, int *i, MountArgs *a, char *error, size_t n)
 {
         for (const char *p = argv[*i] + 1; *p; p++) {
-                const char *arg;
+                const char *arg = NULL;
                 int r;
 
                 switch (*p) {

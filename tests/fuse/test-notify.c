@@ -25,7 +25,11 @@ static int notify_socket(const char *path)
 
         if (fd < 0)
                 return -errno;
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+        if (strlen(path) >= sizeof(sa.sun_path)) {
+                close(fd);
+                return -ENAMETOOLONG;
+        }
+        memcpy(sa.sun_path, path, strlen(path) + 1);
         if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
                 close(fd);
                 return -errno;
