@@ -53,7 +53,7 @@ static int groups_of_user(const struct passwd *pw, gid_t **ret, size_t *ret_n)
         return -E2BIG;
 }
 
-static int caller_get(sd_bus_message *m, Caller *ret)
+static int caller_query(sd_bus_message *m, Caller *ret)
 {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         const gid_t *gids = NULL;
@@ -105,6 +105,69 @@ static int caller_get(sd_bus_message *m, Caller *ret)
  * Helpers below return 1 for "go on", 0 for "an error reply was sent", or
  * -errno; method handlers return 1 once a reply is sent or pending.
  */
+static int caller_copy(const Caller *from, Caller *ret)
+{
+        *ret = *from;
+        ret->groups = from->fsp.n_groups ? malloc(from->fsp.n_groups * sizeof(gid_t)) : NULL;
+        ret->name = strdup(from->name);
+        ret->home = strdup(from->home);
+        if ((from->fsp.n_groups && !ret->groups) || !ret->name || !ret->home) {
+                caller_done(ret);
+                return -ENOMEM;
+        }
+        if (ret->groups)
+                memcpy(ret->groups, from->groups, from->fsp.n_groups * sizeof(gid_t));
+        ret->fsp.groups = ret->groups;
+        return 0;
+}
+
+/*
+ * Who a connection is does not change while it lives, and unique bus names
+ * are never reused: the answers are kept for the last few senders, which
+ * spares every call a round trip to the bus (GetConnectionCredentials) and a
+ * passwd lookup.
+ */
+#define CALLER_CACHE_SIZE 64
+
+static struct {
+        char *sender;
+        Caller caller;
+} caller_cache[CALLER_CACHE_SIZE];
+static unsigned caller_cache_next;
+
+static int caller_get(sd_bus_message *m, Caller *ret)
+{
+        const char *sender = sd_bus_message_get_sender(m);
+        unsigned k;
+        int r;
+
+        for (k = 0; sender && k < CALLER_CACHE_SIZE; k++)
+                if (caller_cache[k].sender && streq(caller_cache[k].sender, sender))
+                        return caller_copy(&caller_cache[k].caller, ret);
+        r = caller_query(m, ret);
+        if (r < 0 || !sender)
+                return r;
+        k = caller_cache_next++ % CALLER_CACHE_SIZE;
+        free(caller_cache[k].sender);
+        caller_done(&caller_cache[k].caller);
+        caller_cache[k].sender = strdup(sender);
+        if (!caller_cache[k].sender || caller_copy(ret, &caller_cache[k].caller) < 0) {
+                free(caller_cache[k].sender);
+                caller_cache[k].sender = NULL;
+                caller_cache[k].caller = (Caller){ 0 };
+        }
+        return 0;
+}
+
+void bus_caller_cache_clear(void)
+{
+        for (unsigned k = 0; k < CALLER_CACHE_SIZE; k++) {
+                free(caller_cache[k].sender);
+                caller_done(&caller_cache[k].caller);
+                caller_cache[k].sender = NULL;
+        }
+}
+
 static int reply_error(sd_bus_message *m, const char *name, const char *fmt, ...) _printf_(3, 4);
 static int reply_error(sd_bus_message *m, const char *name, const char *fmt, ...)
 {

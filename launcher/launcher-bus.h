@@ -6,3 +6,6 @@ typedef struct Manager Manager;
 
 /* Connect (address, or the system/session bus), export the object, take the name. */
 int bus_setup(Manager *m, const char *address);
+
+/* Forget the remembered callers (at exit). */
+void bus_caller_cache_clear(void);

@@ -424,6 +424,7 @@ Manager *manager_free(Manager *m)
         safe_close(m->notify_fd);
         safe_close(m->mountinfo_fd);
         sd_bus_flush_close_unref(m->bus);
+        bus_caller_cache_clear();
         sd_bus_flush_close_unref(m->systemd_bus);
         sd_event_unref(m->event);
         free(m->notify_socket);
