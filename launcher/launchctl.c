@@ -27,61 +27,12 @@ typedef struct Command {
 
 /* ---------------------------------------------------------------- errors */
 
-static bool bus_error_means_unreachable(const sd_bus_error *error)
-{
-        static const char *const names[] = {
-                SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER, SD_BUS_ERROR_NO_REPLY,
-                SD_BUS_ERROR_DISCONNECTED,    SD_BUS_ERROR_NO_SERVER,         SD_BUS_ERROR_TIMEOUT,
-                SD_BUS_ERROR_UNKNOWN_OBJECT,  SD_BUS_ERROR_UNKNOWN_INTERFACE,
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (sd_bus_error_has_name(error, names[i]))
-                        return true;
-        /* org.freedesktop.DBus.Error.Spawn.*: activation of the launcher failed. */
-        return strneq(error->name, "org.freedesktop.DBus.Error.Spawn.",
-                      strlen("org.freedesktop.DBus.Error.Spawn."));
-}
-
-/* The connection to the bus broke, or was never there. */
-static bool errno_means_unreachable(int e)
-{
-        return e == ECONNRESET || e == ENOTCONN || e == ECONNREFUSED || e == EPIPE || e == ESHUTDOWN ||
-               e == ENOENT || e == EHOSTUNREACH;
-}
-
-static int exit_code_for(int r, const sd_bus_error *error)
-{
-        static const LaunchctlExit codes[_FSP_LAUNCH_ERROR_MAX] = {
-                [FSP_LAUNCH_NO_SUCH_CLASS] = LAUNCHCTL_EXIT_NO_SUCH_CLASS,
-                [FSP_LAUNCH_NO_SUCH_INSTANCE] = LAUNCHCTL_EXIT_NO_SUCH_INSTANCE,
-                [FSP_LAUNCH_INSTANCE_EXISTS] = LAUNCHCTL_EXIT_INSTANCE_EXISTS,
-                [FSP_LAUNCH_ACCESS_DENIED] = LAUNCHCTL_EXIT_ACCESS_DENIED,
-                [FSP_LAUNCH_AUTHENTICATION_FAILED] = LAUNCHCTL_EXIT_AUTHENTICATION_FAILED,
-                [FSP_LAUNCH_TIMEOUT] = LAUNCHCTL_EXIT_TIMEOUT,
-                [FSP_LAUNCH_INVALID_ARGUMENT] = LAUNCHCTL_EXIT_INVALID_ARGUMENT,
-                [FSP_LAUNCH_CONFIGURATION_ERROR] = LAUNCHCTL_EXIT_CONFIGURATION_ERROR,
-                [FSP_LAUNCH_START_FAILED] = LAUNCHCTL_EXIT_START_FAILED,
-        };
-        FspLaunchError kind = fsp_launch_error_from_bus(error);
-
-        if (kind > FSP_LAUNCH_OK && kind < FSP_LAUNCH_BUS_ERROR)
-                return codes[kind];
-        if (kind == FSP_LAUNCH_BUS_ERROR && bus_error_means_unreachable(error))
-                return LAUNCHCTL_EXIT_UNREACHABLE;
-        if (kind == FSP_LAUNCH_BUS_ERROR && sd_bus_error_has_name(error, SD_BUS_ERROR_ACCESS_DENIED))
-                return LAUNCHCTL_EXIT_ACCESS_DENIED; /* the bus policy said no */
-        if (kind == FSP_LAUNCH_OK && errno_means_unreachable(-r))
-                return LAUNCHCTL_EXIT_UNREACHABLE; /* the connection broke */
-        return LAUNCHCTL_EXIT_FAILURE;
-}
-
 /* Print "launchctl: <what>: <why>" and return the exit code for it. */
 static int fail(const char *what, int r, const sd_bus_error *error)
 {
-        int code = exit_code_for(r, error);
+        int code = fsp_launch_exit_status(r, error);
 
-        if (code == LAUNCHCTL_EXIT_UNREACHABLE && sd_bus_error_is_set(error))
+        if (code == FSP_EXIT_UNREACHABLE && sd_bus_error_is_set(error))
                 fprintf(stderr, "launchctl: %s: the launcher cannot be reached (%s: %s)\n", what,
                         error->name, strempty(error->message));
         else if (sd_bus_error_is_set(error))
@@ -112,7 +63,7 @@ static int run_start(Context *c, char **args, int n_args)
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *what = describe("start", args, n_args);
         int r = fsp_launch_start(c->bus, args[0], args[1], args + 2, &error);
-        return r < 0 ? fail(strempty(what), r, &error) : LAUNCHCTL_EXIT_OK;
+        return r < 0 ? fail(strempty(what), r, &error) : FSP_EXIT_OK;
 }
 
 static const char *secret_error(int r)
@@ -136,7 +87,7 @@ static int run_start_with_secret(Context *c, char **args, int n_args)
         if (r < 0) {
                 fprintf(stderr, "launchctl: %s: cannot read the password: %s\n", strempty(what),
                         secret_error(r));
-                return LAUNCHCTL_EXIT_FAILURE;
+                return FSP_EXIT_FAILURE;
         }
         /* The launcher gets a pipe to read it from; our copy is wiped before the call. */
         r = fsp_secret_to_pipe(secret, &fd);
@@ -144,7 +95,7 @@ static int run_start_with_secret(Context *c, char **args, int n_args)
         if (r < 0)
                 return fail(strempty(what), r, NULL);
         r = fsp_launch_start_with_secret(c->bus, args[0], args[1], args + 2, fd, &error);
-        return r < 0 ? fail(strempty(what), r, &error) : LAUNCHCTL_EXIT_OK;
+        return r < 0 ? fail(strempty(what), r, &error) : FSP_EXIT_OK;
 }
 
 static int run_stop(Context *c, char **args, int n_args)
@@ -156,19 +107,19 @@ static int run_stop(Context *c, char **args, int n_args)
         if (r < 0)
                 return fail(strempty(what), r, &error);
         print_stop_status(stdout, status, c->json);
-        return LAUNCHCTL_EXIT_OK;
+        return FSP_EXIT_OK;
 }
 
 static int run_info(Context *c, char **args, int n_args)
 {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(fsp_instance_info_done) FspInstanceInfo info = {0};
+        _cleanup_(fsp_instance_info_done) FspInstanceInfo info = { 0 };
         _cleanup_free_ char *what = describe("info", args, n_args);
         int r = fsp_launch_get_info(c->bus, args[0], args[1], &info, &error);
         if (r < 0)
                 return fail(strempty(what), r, &error);
         print_info(stdout, &info, c->json);
-        return LAUNCHCTL_EXIT_OK;
+        return FSP_EXIT_OK;
 }
 
 static int run_list(Context *c, char **args, int n_args)
@@ -181,7 +132,7 @@ static int run_list(Context *c, char **args, int n_args)
                 return fail("list", r, &error);
         print_list(stdout, ids, n, c->json);
         fsp_instance_ids_free(ids, n);
-        return LAUNCHCTL_EXIT_OK;
+        return FSP_EXIT_OK;
 }
 
 static int run_classes(Context *c, char **args, int n_args)
@@ -194,24 +145,24 @@ static int run_classes(Context *c, char **args, int n_args)
                 return fail("classes", r, &error);
         print_classes(stdout, classes, n, c->json);
         fsp_class_infos_free(classes, n);
-        return LAUNCHCTL_EXIT_OK;
+        return FSP_EXIT_OK;
 }
 
 static int run_reload(Context *c, char **args, int n_args)
 {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r = fsp_launch_reload(c->bus, &error);
-        return r < 0 ? fail("reload", r, &error) : LAUNCHCTL_EXIT_OK;
+        return r < 0 ? fail("reload", r, &error) : FSP_EXIT_OK;
 }
 
 static const Command commands[] = {
-        {"start", "CLASS INSTANCE [ARGS...]", 2, -1, run_start},
-        {"startWithSecret", "CLASS INSTANCE [ARGS...]", 2, -1, run_start_with_secret},
-        {"stop", "CLASS INSTANCE", 2, 2, run_stop},
-        {"info", "CLASS INSTANCE", 2, 2, run_info},
-        {"list", "", 0, 0, run_list},
-        {"classes", "", 0, 0, run_classes},
-        {"reload", "", 0, 0, run_reload},
+        { "start", "CLASS INSTANCE [ARGS...]", 2, -1, run_start },
+        { "startWithSecret", "CLASS INSTANCE [ARGS...]", 2, -1, run_start_with_secret },
+        { "stop", "CLASS INSTANCE", 2, 2, run_stop },
+        { "info", "CLASS INSTANCE", 2, 2, run_info },
+        { "list", "", 0, 0, run_list },
+        { "classes", "", 0, 0, run_classes },
+        { "reload", "", 0, 0, run_reload },
 };
 
 /* WinFsp users type "startwithsecret": names are matched without regard to case. */
@@ -263,7 +214,7 @@ _printf_(1, 2) static int usage_error(const char *fmt, ...)
         vfprintf(stderr, fmt, ap);
         va_end(ap);
         fputs("\nTry 'launchctl --help'.\n", stderr);
-        return LAUNCHCTL_EXIT_USAGE;
+        return FSP_EXIT_USAGE;
 }
 
 enum { OPT_VERSION = 0x100, OPT_USER, OPT_JSON, OPT_BUS_ADDRESS };
@@ -276,11 +227,11 @@ enum { OPT_VERSION = 0x100, OPT_USER, OPT_JSON, OPT_BUS_ADDRESS };
 static int parse_options(int argc, char **argv, Context *c)
 {
         static const struct option options[] = {
-                {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, OPT_VERSION},
-                {"user", no_argument, NULL, OPT_USER},
-                {"json", no_argument, NULL, OPT_JSON},
-                {"bus-address", required_argument, NULL, OPT_BUS_ADDRESS},
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, OPT_VERSION },
+                { "user", no_argument, NULL, OPT_USER },
+                { "json", no_argument, NULL, OPT_JSON },
+                { "bus-address", required_argument, NULL, OPT_BUS_ADDRESS },
                 {},
         };
         int o;
@@ -314,16 +265,16 @@ static int parse_options(int argc, char **argv, Context *c)
 static int check_arguments(const Command *cmd, int n_args)
 {
         if (n_args >= cmd->min_args && (cmd->max_args < 0 || n_args <= cmd->max_args))
-                return LAUNCHCTL_EXIT_OK;
+                return FSP_EXIT_OK;
         fprintf(stderr, "launchctl: %s: %s arguments\nUsage: launchctl %s%s%s\n", cmd->name,
                 n_args < cmd->min_args ? "missing" : "too many", cmd->name, *cmd->synopsis ? " " : "",
                 cmd->synopsis);
-        return LAUNCHCTL_EXIT_USAGE;
+        return FSP_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
 {
-        Context c = {0};
+        Context c = { 0 };
         const Command *cmd;
         int r;
 
@@ -336,7 +287,7 @@ int main(int argc, char **argv)
         if (!cmd)
                 return usage_error("unknown command '%s'", argv[optind]);
         r = check_arguments(cmd, argc - optind - 1);
-        if (r != LAUNCHCTL_EXIT_OK)
+        if (r != FSP_EXIT_OK)
                 return r;
 
         r = fsp_launch_open(c.user, c.address, &c.bus);
@@ -346,14 +297,14 @@ int main(int argc, char **argv)
                         : c.user  ? "session bus"
                                   : "system bus",
                         strerror(-r));
-                return LAUNCHCTL_EXIT_UNREACHABLE;
+                return FSP_EXIT_UNREACHABLE;
         }
         r = cmd->run(&c, argv + optind + 1, argc - optind - 1);
         sd_bus_flush_close_unref(c.bus);
         if (fflush(stdout) != 0 || ferror(stdout)) {
                 fprintf(stderr, "launchctl: cannot write the output: %m\n");
-                if (r == LAUNCHCTL_EXIT_OK)
-                        r = LAUNCHCTL_EXIT_FAILURE;
+                if (r == FSP_EXIT_OK)
+                        r = FSP_EXIT_FAILURE;
         }
         return r;
 }

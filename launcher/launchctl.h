@@ -10,22 +10,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Exit status, one per error family; launchctl(1) has the same table. */
-typedef enum LaunchctlExit {
-        LAUNCHCTL_EXIT_OK = 0,
-        LAUNCHCTL_EXIT_FAILURE = 1,
-        LAUNCHCTL_EXIT_USAGE = 2,
-        LAUNCHCTL_EXIT_NO_SUCH_CLASS = 3,
-        LAUNCHCTL_EXIT_NO_SUCH_INSTANCE = 4,
-        LAUNCHCTL_EXIT_INSTANCE_EXISTS = 5,
-        LAUNCHCTL_EXIT_ACCESS_DENIED = 6,
-        LAUNCHCTL_EXIT_AUTHENTICATION_FAILED = 7,
-        LAUNCHCTL_EXIT_TIMEOUT = 8,
-        LAUNCHCTL_EXIT_INVALID_ARGUMENT = 9,
-        LAUNCHCTL_EXIT_CONFIGURATION_ERROR = 10,
-        LAUNCHCTL_EXIT_START_FAILED = 11,
-        LAUNCHCTL_EXIT_UNREACHABLE = 12,
-} LaunchctlExit;
 
 /* launchctl-output.c: text for people, or JSON (one value, one line) for programs. */
 void json_write_string(FILE *f, const char *s);

@@ -111,7 +111,7 @@ static int launch_new_call(sd_bus *bus, const char *member, sd_bus_message **ret
 static int start_call_new(sd_bus *bus, const char *member, const char *class_name, const char *instance,
                           char *const *args, sd_bus_message **ret)
 {
-        static char *const no_args[] = {NULL};
+        static char *const no_args[] = { NULL };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
@@ -352,7 +352,7 @@ static int read_dict(sd_bus_message *m, int (*read_entry)(sd_bus_message *, cons
 /* Strings the launcher left out become "", so callers can print without checks. */
 static int info_fill_defaults(FspInstanceInfo *info)
 {
-        char **strings[] = {&info->class_name, &info->instance, &info->state, &info->mount_point};
+        char **strings[] = { &info->class_name, &info->instance, &info->state, &info->mount_point };
 
         for (size_t i = 0; i < ELEMENTSOF(strings); i++)
                 if (!*strings[i] && !(*strings[i] = strdup("")))
@@ -366,7 +366,7 @@ int fsp_launch_get_info(sd_bus *bus, const char *class_name, const char *instanc
                         sd_bus_error *error)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(fsp_instance_info_done) FspInstanceInfo info = {.last_exit_status = -1};
+        _cleanup_(fsp_instance_info_done) FspInstanceInfo info = { .last_exit_status = -1 };
         int r;
 
         if (!ret)
@@ -381,7 +381,7 @@ int fsp_launch_get_info(sd_bus *bus, const char *class_name, const char *instanc
         if (r < 0)
                 return r;
         *ret = info;
-        info = (FspInstanceInfo){0};
+        info = (FspInstanceInfo){ 0 };
         return 0;
 }
 
@@ -394,7 +394,7 @@ void fsp_instance_info_done(FspInstanceInfo *info)
         strv_free(info->argv);
         free(info->state);
         free(info->mount_point);
-        *info = (FspInstanceInfo){.last_exit_status = -1};
+        *info = (FspInstanceInfo){ .last_exit_status = -1 };
 }
 
 /* ---------------------------------------------------------------- List, ListClasses */
@@ -441,7 +441,7 @@ static void instance_id_array_done(InstanceIdArray *a)
 
 static int list_read(sd_bus_message *reply, FspInstanceId **ret, size_t *ret_n)
 {
-        _cleanup_(instance_id_array_done) InstanceIdArray a = {0};
+        _cleanup_(instance_id_array_done) InstanceIdArray a = { 0 };
         const char *c, *i;
         int r;
 
@@ -452,7 +452,7 @@ static int list_read(sd_bus_message *reply, FspInstanceId **ret, size_t *ret_n)
                 r = grow((void **) &a.ids, &a.allocated, a.n, sizeof(*a.ids));
                 if (r < 0)
                         return r;
-                a.ids[a.n++] = (FspInstanceId){strdup(c), strdup(i)};
+                a.ids[a.n++] = (FspInstanceId){ strdup(c), strdup(i) };
                 if (!a.ids[a.n - 1].class_name || !a.ids[a.n - 1].instance)
                         return -ENOMEM;
         }
@@ -511,7 +511,7 @@ static int class_read_entry(sd_bus_message *m, const char *key, void *userdata)
 /* One (sa{sv}) of ListClasses into *ret; 0 at the end of the array. */
 static int class_read(sd_bus_message *reply, FspClassInfo *ret)
 {
-        _cleanup_(class_info_done) FspClassInfo c = {0};
+        _cleanup_(class_info_done) FspClassInfo c = { 0 };
         const char *name;
         int r;
 
@@ -533,7 +533,7 @@ static int class_read(sd_bus_message *reply, FspClassInfo *ret)
         if (r < 0)
                 return r;
         *ret = c;
-        c = (FspClassInfo){0};
+        c = (FspClassInfo){ 0 };
         return 1;
 }
 
@@ -549,7 +549,7 @@ static void class_info_array_done(ClassInfoArray *a)
 
 static int list_classes_read(sd_bus_message *reply, FspClassInfo **ret, size_t *ret_n)
 {
-        _cleanup_(class_info_array_done) ClassInfoArray a = {0};
+        _cleanup_(class_info_array_done) ClassInfoArray a = { 0 };
         FspClassInfo c;
         int r;
 
@@ -596,4 +596,46 @@ void fsp_class_infos_free(FspClassInfo *infos, size_t n)
         for (size_t k = 0; infos && k < n; k++)
                 class_info_done(&infos[k]);
         free(infos);
+}
+
+/* ------------------------------------------------------------ exit statuses */
+
+static bool bus_error_means_unreachable(const sd_bus_error *error)
+{
+        static const char *const names[] = {
+                SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER, SD_BUS_ERROR_NO_REPLY,
+                SD_BUS_ERROR_DISCONNECTED,    SD_BUS_ERROR_NO_SERVER,         SD_BUS_ERROR_TIMEOUT,
+                SD_BUS_ERROR_UNKNOWN_OBJECT,  SD_BUS_ERROR_UNKNOWN_INTERFACE,
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (sd_bus_error_has_name(error, names[i]))
+                        return true;
+        /* org.freedesktop.DBus.Error.Spawn.*: activation of the launcher failed. */
+        return error && error->name &&
+               strneq(error->name, "org.freedesktop.DBus.Error.Spawn.",
+                      strlen("org.freedesktop.DBus.Error.Spawn."));
+}
+
+/* The connection to the bus broke, or was never there. */
+static bool errno_means_unreachable(int e)
+{
+        return e == ECONNRESET || e == ENOTCONN || e == ECONNREFUSED || e == EPIPE || e == ESHUTDOWN ||
+               e == ENOENT || e == EHOSTUNREACH;
+}
+
+int fsp_launch_exit_status(int r, const sd_bus_error *error)
+{
+        FspLaunchError kind = fsp_launch_error_from_bus(error);
+
+        /* FspLaunchError lists the launcher's errors in the order of the exit table. */
+        if (kind > FSP_LAUNCH_OK && kind < FSP_LAUNCH_BUS_ERROR)
+                return FSP_EXIT_NO_SUCH_CLASS + (kind - FSP_LAUNCH_NO_SUCH_CLASS);
+        if (kind == FSP_LAUNCH_BUS_ERROR && bus_error_means_unreachable(error))
+                return FSP_EXIT_UNREACHABLE;
+        if (kind == FSP_LAUNCH_BUS_ERROR && sd_bus_error_has_name(error, SD_BUS_ERROR_ACCESS_DENIED))
+                return FSP_EXIT_ACCESS_DENIED;
+        if (kind == FSP_LAUNCH_OK && errno_means_unreachable(r < 0 ? -r : r))
+                return FSP_EXIT_UNREACHABLE;
+        return FSP_EXIT_FAILURE;
 }

@@ -86,37 +86,9 @@ int net_fail(int r, NetExit code, const char *fmt, ...)
         return r < 0 ? r : -EIO;
 }
 
-static NetExit exit_from_launch_error(FspLaunchError e)
-{
-        switch (e) {
-        case FSP_LAUNCH_NO_SUCH_CLASS:
-                return NET_EXIT_NO_SUCH_CLASS;
-        case FSP_LAUNCH_NO_SUCH_INSTANCE:
-                return NET_EXIT_NO_SUCH_INSTANCE;
-        case FSP_LAUNCH_INSTANCE_EXISTS:
-                return NET_EXIT_INSTANCE_EXISTS;
-        case FSP_LAUNCH_ACCESS_DENIED:
-                return NET_EXIT_ACCESS_DENIED;
-        case FSP_LAUNCH_AUTHENTICATION_FAILED:
-                return NET_EXIT_AUTHENTICATION_FAILED;
-        case FSP_LAUNCH_TIMEOUT:
-                return NET_EXIT_TIMEOUT;
-        case FSP_LAUNCH_INVALID_ARGUMENT:
-                return NET_EXIT_INVALID_ARGUMENT;
-        case FSP_LAUNCH_CONFIGURATION_ERROR:
-                return NET_EXIT_CONFIGURATION_ERROR;
-        case FSP_LAUNCH_START_FAILED:
-                return NET_EXIT_START_FAILED;
-        case FSP_LAUNCH_BUS_ERROR:
-                return NET_EXIT_NO_LAUNCHER;
-        default:
-                return NET_EXIT_FAILURE;
-        }
-}
-
 int net_fail_bus(int r, const sd_bus_error *error, const char *what)
 {
-        NetExit code = exit_from_launch_error(fsp_launch_error_from_bus(error));
+        NetExit code = (NetExit) fsp_launch_exit_status(r, error);
         const char *why = error && error->message ? error->message : strerror(r < 0 ? -r : EIO);
 
         if (code == NET_EXIT_NO_LAUNCHER)

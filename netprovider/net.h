@@ -7,29 +7,30 @@
 #pragma once
 
 #include <fsp/keyring.h>
+#include <fsp/launch.h>
 #include <fsp/secret.h>
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
 /*
- * Exit codes of winfsp-net, one per failure family; 3..11 follow the
- * launcher's errors in the order of launch.h (the same table as launchctl).
- * mount.winfsp maps them to mount(8)'s codes (see mount.c).
+ * Exit codes of winfsp-net, one per failure family: 0..12 are the table the
+ * command-line clients share (FSP_EXIT_* in <fsp/launch.h>, as launchctl),
+ * 13 and 14 its own. mount.winfsp maps them to mount(8)'s codes (mount.c).
  */
 typedef enum NetExit {
-        NET_EXIT_OK = 0,
-        NET_EXIT_FAILURE = 1,
-        NET_EXIT_USAGE = 2,
-        NET_EXIT_NO_SUCH_CLASS = 3,
-        NET_EXIT_NO_SUCH_INSTANCE = 4,
-        NET_EXIT_INSTANCE_EXISTS = 5,
-        NET_EXIT_ACCESS_DENIED = 6,
-        NET_EXIT_AUTHENTICATION_FAILED = 7,
-        NET_EXIT_TIMEOUT = 8,
-        NET_EXIT_INVALID_ARGUMENT = 9,
-        NET_EXIT_CONFIGURATION_ERROR = 10,
-        NET_EXIT_START_FAILED = 11,
-        NET_EXIT_NO_LAUNCHER = 12,
+        NET_EXIT_OK = FSP_EXIT_OK,
+        NET_EXIT_FAILURE = FSP_EXIT_FAILURE,
+        NET_EXIT_USAGE = FSP_EXIT_USAGE,
+        NET_EXIT_NO_SUCH_CLASS = FSP_EXIT_NO_SUCH_CLASS,
+        NET_EXIT_NO_SUCH_INSTANCE = FSP_EXIT_NO_SUCH_INSTANCE,
+        NET_EXIT_INSTANCE_EXISTS = FSP_EXIT_INSTANCE_EXISTS,
+        NET_EXIT_ACCESS_DENIED = FSP_EXIT_ACCESS_DENIED,
+        NET_EXIT_AUTHENTICATION_FAILED = FSP_EXIT_AUTHENTICATION_FAILED,
+        NET_EXIT_TIMEOUT = FSP_EXIT_TIMEOUT,
+        NET_EXIT_INVALID_ARGUMENT = FSP_EXIT_INVALID_ARGUMENT,
+        NET_EXIT_CONFIGURATION_ERROR = FSP_EXIT_CONFIGURATION_ERROR,
+        NET_EXIT_START_FAILED = FSP_EXIT_START_FAILED,
+        NET_EXIT_NO_LAUNCHER = FSP_EXIT_UNREACHABLE,
         NET_EXIT_NO_PASSWORD = 13,  /* a password was needed and none could be had */
         NET_EXIT_FS_FAILED = 14,    /* --foreground: the file system ended with a failure */
 } NetExit;

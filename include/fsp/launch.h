@@ -55,6 +55,29 @@ typedef enum FspLaunchError {
 FspLaunchError fsp_launch_error_from_bus(const sd_bus_error *error);
 
 /*
+ * The exit statuses the command-line clients (launchctl, winfsp-net) share,
+ * one per error family; their man pages carry the table.
+ */
+enum {
+        FSP_EXIT_OK = 0,
+        FSP_EXIT_FAILURE = 1,
+        FSP_EXIT_USAGE = 2,
+        FSP_EXIT_NO_SUCH_CLASS = 3,
+        FSP_EXIT_NO_SUCH_INSTANCE = 4,
+        FSP_EXIT_INSTANCE_EXISTS = 5,
+        FSP_EXIT_ACCESS_DENIED = 6, /* also when the bus policy says no */
+        FSP_EXIT_AUTHENTICATION_FAILED = 7,
+        FSP_EXIT_TIMEOUT = 8,
+        FSP_EXIT_INVALID_ARGUMENT = 9,
+        FSP_EXIT_CONFIGURATION_ERROR = 10,
+        FSP_EXIT_START_FAILED = 11,
+        FSP_EXIT_UNREACHABLE = 12, /* no bus, no launcher, or the connection broke */
+};
+
+/* The exit status for a call that returned r (< 0) and error. */
+int fsp_launch_exit_status(int r, const sd_bus_error *error);
+
+/*
  * Connect to the launcher's bus: the system bus, or with user the session
  * bus; address, when not NULL, overrides both (tests). Honours
  * DBUS_SYSTEM_BUS_ADDRESS and DBUS_SESSION_BUS_ADDRESS.
