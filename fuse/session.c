@@ -14,6 +14,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "device.h"
 #include "macro.h"
 
 /*
@@ -33,6 +34,8 @@ static void wrapped_init(void *userdata, struct fuse_conn_info *conn)
                 wrapper.fs_init(userdata, conn);
         if (wrapper.conn_opts)
                 fuse_apply_conn_info_opts(wrapper.conn_opts, conn);
+        /* -o splice_read: the device hooks read with read(2), so libfuse cannot splice (device.c). */
+        conn->want &= ~(FUSE_CAP_SPLICE_READ & ~conn->capable);
 }
 
 static const char *program_name(const FspFuseOptions *o)
@@ -133,6 +136,14 @@ int fsp_fuse_mount(FspFuseOptions *o, const struct fuse_lowlevel_ops *ops, size_
                 fuse_remove_signal_handlers(se);
                 fuse_session_destroy(se);
                 return -EIO;
+        }
+        r = device_install(se);
+        if (r < 0) {
+                fprintf(stderr, "%s: cannot hook the FUSE device: %s\n", program_name(o), strerror(-r));
+                fuse_session_unmount(se);
+                fuse_remove_signal_handlers(se);
+                fuse_session_destroy(se);
+                return r;
         }
         *ret = se;
         return 0;

@@ -174,6 +174,23 @@ void inode_touch(Inode *inode, bool modified)
                 inode->mtime = inode->ctime;
 }
 
+/*
+ * Caller holds inode->lock exclusively. What Linux takes from a file that
+ * someone without CAP_FSETID writes or truncates, or whose owner changes:
+ * set-user-ID; set-group-ID if the group may execute (without that, the
+ * bit marks mandatory locking, not privilege); and file capabilities.
+ * True if the mode changed.
+ */
+bool inode_kill_priv(Inode *inode)
+{
+        mode_t bits = S_ISUID | ((inode->mode & S_IXGRP) ? S_ISGID : 0);
+        bool changed = inode->mode & bits;
+
+        inode->mode &= ~bits;
+        (void) xattr_remove(inode, "security.capability");
+        return changed;
+}
+
 static bool ts_before(struct timespec a, struct timespec b)
 {
         return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);

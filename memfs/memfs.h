@@ -126,6 +126,7 @@ typedef struct Memfs {
         double entry_timeout;
         bool case_insensitive;
         bool writeback_cache; /* asked for in init(); -o [no_]writeback_cache has the last word */
+        bool killpriv;        /* FUSE_HANDLE_KILLPRIV_V2: set-id bits are ours to clear (see inode_kill_priv) */
 
         FILE *log;
         pthread_mutex_t log_lock;
@@ -158,6 +159,7 @@ bool inode_is_dead(Inode *inode);
 void inode_release_node(Memfs *fs, Inode *inode);
 void inode_fill_stat(const Inode *inode, struct stat *st);
 void inode_touch(Inode *inode, bool modified);
+bool inode_kill_priv(Inode *inode);
 bool inode_atime_stale(const Inode *inode);
 void inode_accessed(Inode *inode);
 void memfs_free_all(Memfs *fs);

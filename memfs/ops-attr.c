@@ -4,8 +4,9 @@
  * and the table of operations.
  *
  * With default_permissions the kernel has checked who may chmod, chown or
- * set times before a SETATTR arrives, and has turned the removal of
- * setuid/setgid bits into a mode change: what is left is to store.
+ * set times before a SETATTR arrives: what is left is to store. Under
+ * FUSE_HANDLE_KILLPRIV_V2 the set-id bits a truncate or chown takes away
+ * are ours to drop (the kernel stops sending that as a mode change).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -56,6 +57,9 @@ static int setattr_locked(Memfs *fs, Inode *inode, const struct stat *attr, int 
                 if (r < 0)
                         return r;
         }
+        /* A truncate by a caller without CAP_FSETID (FATTR_KILL_SUIDGID). */
+        if ((to_set & FUSE_SET_ATTR_KILL_SUID) && fs->killpriv && S_ISREG(inode->type))
+                changed = inode_kill_priv(inode) || changed;
         if (to_set & FUSE_SET_ATTR_MODE) {
                 inode->mode = inode->type | (attr->st_mode & 07777);
                 changed = true;
@@ -68,6 +72,9 @@ static int setattr_locked(Memfs *fs, Inode *inode, const struct stat *attr, int 
                 inode->gid = attr->st_gid;
                 changed = true;
         }
+        /* chown, even by root and even to the same owner, as chown_common() in the kernel. */
+        if ((to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) && fs->killpriv && !S_ISDIR(inode->type))
+                (void) inode_kill_priv(inode);
         if (to_set & FUSE_SET_ATTR_ATIME) {
                 inode->atime = time_or_now(&attr->st_atim, to_set & FUSE_SET_ATTR_ATIME_NOW);
                 changed = true;
@@ -222,6 +229,8 @@ void memfs_op_init(void *userdata, struct fuse_conn_info *conn)
 
         if (fs->writeback_cache)
                 wanted |= FUSE_CAP_WRITEBACK_CACHE;
+        /* No more GETXATTR security.capability before every write(2): set-id bits are ours to drop. */
+        fs->killpriv = fsp_fuse_want_killpriv_v2(conn);
         conn->want |= wanted & conn->capable;
         conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
         conn->max_write = 1024 * 1024;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/falloc.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -14,6 +15,40 @@
 
 /* A read of max_read (1 MiB) spans at most five chunks; this is plenty. */
 #define READ_IOV_MAX 64
+
+/*
+ * FUSE_HANDLE_KILLPRIV_V2: must this change drop set-id bits and
+ * capabilities, its caller lacking CAP_FSETID? A write or open(O_TRUNC)
+ * carries the kernel's answer; fallocate and copy_file_range do not, and
+ * the caller's capabilities are read instead (if that fails: unless it is
+ * root). Asked only when there is something to drop. Caller holds
+ * inode->lock.
+ */
+static bool kill_priv_asked(fuse_req_t req, const Inode *inode)
+{
+        Memfs *fs = req_fs(req);
+        int r;
+
+        if (!fs->killpriv || (!(inode->mode & (S_ISUID | S_ISGID)) && !inode->xattrs))
+                return false;
+        r = fsp_fuse_req_kill_suidgid(req);
+        if (r >= 0)
+                return r;
+        r = fsp_fuse_req_capable(req, CAP_FSETID);
+        return r >= 0 ? !r : fuse_req_ctx(req)->uid != 0;
+}
+
+/*
+ * The kernel keeps the mode it last saw, and an exec would still honour a
+ * set-user-ID bit we just dropped: make it ask again. Before the reply,
+ * so the caller never sees the old mode; safe then, as the file is open
+ * (or being opened) and its inode cannot be on its way out.
+ */
+static void mode_changed(Memfs *fs, fuse_ino_t ino)
+{
+        if (fs->se)
+                (void) fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
+}
 
 /*
  * Every change reaches us through this kernel, so its page cache stays
@@ -26,11 +61,12 @@ void memfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
         Memfs *fs = req_fs(req);
         Inode *inode = inode_get(fs, ino);
-        bool stale;
+        bool stale, killed = false;
 
         pthread_rwlock_wrlock(&inode->lock);
         /* FUSE_CAP_ATOMIC_O_TRUNC: the truncation is ours. POSIX: the times change even if it was empty. */
         if ((fi->flags & O_TRUNC) && S_ISREG(inode->type)) {
+                killed = kill_priv_asked(req, inode) && inode_kill_priv(inode);
                 data_truncate(fs, &inode->data, inode->size, 0);
                 inode->size = 0;
                 inode_touch(inode, true);
@@ -38,6 +74,8 @@ void memfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         stale = inode_atime_stale(inode);
         pthread_rwlock_unlock(&inode->lock);
 
+        if (killed)
+                mode_changed(fs, ino);
         fi->keep_cache = !stale;
         fi->noflush = 1;
         fuse_reply_open(req, fi);
@@ -113,7 +151,7 @@ void memfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv
         DataSource src = { .copy = bufvec_copy, .bufv = bufv };
         size_t size = fuse_buf_size(bufv);
         uint64_t pages_before;
-        bool grew;
+        bool grew, killed;
         ssize_t n;
 
         if (!S_ISREG(inode->type)) {
@@ -121,10 +159,14 @@ void memfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv
                 return;
         }
         pthread_rwlock_wrlock(&inode->lock);
+        /* As the kernel's own file_remove_privs(): before the data, whatever becomes of the write. */
+        killed = kill_priv_asked(req, inode) && inode_kill_priv(inode);
         pages_before = inode->data.pages;
         n = write_locked(fs, inode, off, size, &src);
         grew = inode->data.pages != pages_before;
         pthread_rwlock_unlock(&inode->lock);
+        if (killed)
+                mode_changed(fs, ino);
         if (n < 0) {
                 LOG(fs, "write %zu at %lld: %s", size, (long long) off, strerror((int) -n));
                 fuse_reply_err(req, (int) -n);
@@ -184,6 +226,7 @@ void memfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, 
 {
         Memfs *fs = req_fs(req);
         Inode *inode = inode_get(fs, ino);
+        bool killed = false;
         int r = 0;
 
         if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
@@ -198,9 +241,12 @@ void memfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, 
                 r = -ENODEV;
         if (r == 0) {
                 pthread_rwlock_wrlock(&inode->lock);
+                killed = kill_priv_asked(req, inode) && inode_kill_priv(inode);
                 r = fallocate_locked(fs, inode, mode, offset, length);
                 pthread_rwlock_unlock(&inode->lock);
         }
+        if (killed)
+                mode_changed(fs, ino);
         LOG(fs, "fallocate mode %d %lld+%lld: %s", mode, (long long) offset, (long long) length,
             r < 0 ? strerror(-r) : "ok");
         fuse_reply_err(req, -r);
@@ -254,6 +300,7 @@ void memfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, s
 {
         Memfs *fs = req_fs(req);
         Inode *in = inode_get(fs, ino_in), *out = inode_get(fs, ino_out);
+        bool killed;
         ssize_t n;
 
         if (flags != 0 || !S_ISREG(in->type) || !S_ISREG(out->type)) {
@@ -271,10 +318,13 @@ void memfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, s
                 pthread_rwlock_wrlock(&out->lock);
                 pthread_rwlock_rdlock(&in->lock);
         }
+        killed = kill_priv_asked(req, out) && inode_kill_priv(out);
         n = copy_locked(fs, in, off_in, out, off_out, len);
         if (in != out)
                 pthread_rwlock_unlock(&in->lock);
         pthread_rwlock_unlock(&out->lock);
+        if (killed)
+                mode_changed(fs, ino_out);
         if (n < 0)
                 fuse_reply_err(req, (int) -n);
         else

@@ -100,6 +100,39 @@ int fsp_fuse_mount(FspFuseOptions *o, const struct fuse_lowlevel_ops *ops, size_
 int fsp_fuse_run(FspFuseOptions *o, struct fuse_session *se);
 
 /*
+ * FUSE_HANDLE_KILLPRIV_V2, which the kernel offers but libfuse 3.14 can
+ * neither ask for nor pass on (libfsp-fuse does both on the device). With
+ * it, the file system clears set-user-ID, and set-group-ID when the group
+ * may execute, itself: on a write, a truncate or an open(O_TRUNC) by a
+ * caller without CAP_FSETID, and on chown. In return the kernel no longer
+ * asks for security.capability (one GETXATTR round trip) before every
+ * write(2); it still removes that attribute itself, with REMOVEXATTR.
+ *
+ * fsp_fuse_want_killpriv_v2(): call from the init() operation. True if the
+ * kernel offers it; it is then asked for in the reply, and the file system
+ * must keep its side of the bargain.
+ *
+ * fsp_fuse_req_kill_suidgid(): in a write, open or create handler, on the
+ * handler's own thread before it returns: 1 if the kernel asks this
+ * request to clear the bits (FUSE_WRITE_KILL_SUIDGID,
+ * FUSE_OPEN_KILL_SUIDGID: the caller lacks CAP_FSETID), 0 if not, and
+ * -ENODATA if the request is not one of those or cannot be seen.
+ */
+bool fsp_fuse_want_killpriv_v2(struct fuse_conn_info *conn);
+int fsp_fuse_req_kill_suidgid(fuse_req_t req);
+
+/*
+ * Whether the caller of req holds capability cap (CAP_FSETID, ...) in its
+ * effective set, read from /proc while it waits for the reply: 1 or 0, or
+ * a negative errno if it cannot be told (-ESRCH: the caller is outside
+ * our pid namespace). A caller in another user namespace counts as not
+ * holding it, as the kernel's capable() would. For the requests that
+ * carry no flag of their own (fallocate, copy_file_range); it costs a
+ * few system calls, so ask only when the answer matters.
+ */
+int fsp_fuse_req_capable(fuse_req_t req, int cap);
+
+/*
  * The credentials handshake (WinFsp's protocol): the launcher writes the
  * password, UTF-8 without a newline, to stdin and closes it, then waits
  * for one line on stdout: "OK" to go on, anything else is a refusal.

@@ -3,8 +3,10 @@
  * The options as a user sees them: -u as the mount's source and -F as its
  * type in /proc/self/mountinfo, the root taking the mount point's owner
  * and mode, allow_other and default_permissions as root, -n and -s giving
- * ENOSPC and EFBIG exactly at their limits (and statfs saying so), and
- * --help listing exactly the options of the man page.
+ * ENOSPC and EFBIG exactly at their limits (and statfs saying so),
+ * connection options (-o splice_read, which libfsp-fuse cannot honour,
+ * and no_writeback_cache) leaving a working mount, and --help listing
+ * exactly the options of the man page.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -135,6 +137,35 @@ static void test_max_file_size(void)
         stop(&m);
 }
 
+/*
+ * Connection options are the user's last word, even one the library cannot
+ * honour: -o splice_read (libfsp-fuse reads requests with read(2)) must
+ * not make the kernel's INIT fail, and the file system must answer.
+ */
+static void test_connection_options(void)
+{
+        static const char *const cases[][3] = {
+                { "-o", "splice_read", NULL },
+                { "-o", "no_writeback_cache,max_write=65536", NULL },
+        };
+        char path[400];
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                MemfsProc m;
+                int fd;
+
+                start(&m, cases[i]);
+                snprintf(path, sizeof(path), "%s/f", m.mnt);
+                fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+                CHECK(fd >= 0);
+                CHECK_INT(pwrite(fd, "hello", 5, 0), 5);
+                CHECK_INT(fsync(fd), 0);
+                close(fd);
+                CHECK(kill(m.pid, 0) == 0);
+                stop(&m);
+        }
+}
+
 /* Option names in the tags of a man page's .TP paragraphs ("\-" is a hyphen there). */
 static size_t man_options(const char *path, char opts[][32])
 {
@@ -239,5 +270,6 @@ int main(int argc, char *argv[])
         test_source_type_and_root();
         test_max_nodes();
         test_max_file_size();
+        test_connection_options();
         return test_result();
 }

@@ -272,6 +272,64 @@ static Result write_clears_setid(Ctx *c)
         return as_actor(c, write_clears_actor, NULL);
 }
 
+/* The other ways of changing a file's data take the set-id bits too, when its
+ * changer lacks CAP_FSETID: open(O_TRUNC), fallocate, copy_file_range. */
+static Result change_clears_actor(Ctx *c, void *arg)
+{
+        static const char *const names[] = {"otrunc", "falloc", "copied"};
+        _cleanup_close_ int fd = -1, src = -1;
+
+        EXPECT_OK(write_file(c->dirfd, "src", "0123456789", 10, 0644));
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                EXPECT_OK(write_file(c->dirfd, names[i], "abc", 3, 0644));
+                EXPECT_OK(fchmodat(c->dirfd, names[i], 06775, 0));
+        }
+        EXPECT_OK(fd = openat(c->dirfd, "otrunc", O_WRONLY | O_TRUNC));
+        EXPECT_OK(close(TAKE_FD(fd)));
+        EXPECT_OK(fd = openat(c->dirfd, "falloc", O_WRONLY));
+        EXPECT_OK(fallocate(fd, 0, 0, 8192));
+        EXPECT_OK(close(TAKE_FD(fd)));
+        EXPECT_OK(src = openat(c->dirfd, "src", O_RDONLY));
+        EXPECT_OK(fd = openat(c->dirfd, "copied", O_WRONLY));
+        EXPECT_EQ(copy_file_range(src, NULL, fd, NULL, 10, 0), 10);
+        EXPECT_OK(close(TAKE_FD(fd)));
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                EXPECT_MODE(mode_of(c->dirfd, names[i]), 0775);
+
+        /* set-group-ID without group execute is a locking mark, not a privilege: it stays */
+        EXPECT_OK(write_file(c->dirfd, "lockmark", "abc", 3, 0644));
+        EXPECT_OK(fchmodat(c->dirfd, "lockmark", 06765, 0));
+        EXPECT_OK(fd = openat(c->dirfd, "lockmark", O_WRONLY | O_TRUNC));
+        EXPECT_OK(close(TAKE_FD(fd)));
+        EXPECT_MODE(mode_of(c->dirfd, "lockmark"), 02765);
+        return RESULT_PASS;
+}
+
+/* ... and root (CAP_FSETID) keeps them through all of these. */
+static Result change_keeps_root(Ctx *c)
+{
+        _cleanup_close_ int fd = -1, src = -1;
+
+        EXPECT_OK(write_file(c->dirfd, "rsrc", "0123456789", 10, 0644));
+        EXPECT_OK(write_file(c->dirfd, "root", "abc", 3, 0644));
+        EXPECT_OK(fchmodat(c->dirfd, "root", 06777, 0));
+        EXPECT_OK(fd = openat(c->dirfd, "root", O_WRONLY | O_TRUNC));
+        EXPECT_OK(ftruncate(fd, 100));
+        EXPECT_OK(fallocate(fd, 0, 0, 8192));
+        EXPECT_OK(src = openat(c->dirfd, "rsrc", O_RDONLY));
+        EXPECT_EQ(copy_file_range(src, NULL, fd, NULL, 10, 0), 10);
+        EXPECT_OK(close(TAKE_FD(fd)));
+        EXPECT_MODE(mode_of(c->dirfd, "root"), 06777);
+        return RESULT_PASS;
+}
+
+static Result change_clears_setid(Ctx *c)
+{
+        if (c->root)
+                EXPECT_PASS(change_keeps_root(c));
+        return as_actor(c, change_clears_actor, NULL);
+}
+
 /* chmod g+s by an owner who is not in the file's group is silently dropped. */
 static Result chmod_nonmember_actor(Ctx *c, void *arg)
 {
@@ -661,6 +719,7 @@ const Check perms_checks[] = {
         {"chown-user", chown_user},
         {"chown-clears-setid", chown_clears_setid},
         {"write-clears-setid", write_clears_setid},
+        {"change-clears-setid", change_clears_setid},
         {"setgid-chmod-nonmember", setgid_chmod_nonmember},
         {"setgid-dir", setgid_dir},
         {"sticky-dir", sticky_dir},

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Extended attributes: the user., trusted. and security. namespaces. */
+#include <endian.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <sys/xattr.h>
 
@@ -206,11 +208,72 @@ static Result xattr_security(Ctx *c)
         return RESULT_PASS;
 }
 
+/* File capabilities (CAP_NET_RAW permitted), as setcap(8) would store them. */
+static int set_file_caps(int dirfd, const char *name)
+{
+        struct vfs_cap_data caps = {
+                .magic_etc = htole32(VFS_CAP_REVISION_2),
+                .data = {{.permitted = htole32(1u << CAP_NET_RAW)}},
+        };
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        return fsetxattr(fd, "security.capability", &caps, XATTR_CAPS_SZ_2, 0) < 0 ? -errno : 0;
+}
+
+static bool has_file_caps(int dirfd, const char *name)
+{
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+        return fd >= 0 && fgetxattr(fd, "security.capability", NULL, 0) > 0;
+}
+
+static Result caps_dropped_actor(Ctx *c, void *arg)
+{
+        _cleanup_close_ int fd = -1;
+
+        EXPECT_OK(fd = openat(c->dirfd, "w", O_WRONLY));
+        EXPECT_EQ(write(fd, "x", 1), 1);
+        EXPECT_OK(close(TAKE_FD(fd)));
+        EXPECT_OK(fd = openat(c->dirfd, "t", O_WRONLY));
+        EXPECT_OK(ftruncate(fd, 1));
+        EXPECT_OK(close(TAKE_FD(fd)));
+        EXPECT_OK(fd = openat(c->dirfd, "o", O_WRONLY | O_TRUNC));
+        EXPECT_OK(close(TAKE_FD(fd)));
+        return RESULT_PASS;
+}
+
+/* A write, truncate or open(O_TRUNC) drops file capabilities, even root's, and so does chown. */
+static Result caps_dropped(Ctx *c)
+{
+        static const char *const names[] = {"w", "t", "o", "root", "chowned"};
+        _cleanup_close_ int fd = -1;
+
+        if (!c->root)
+                SKIP("needs CAP_SETFCAP");
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                EXPECT_OK(write_file(c->dirfd, names[i], "abc", 3, 0666));
+                EXPECT_OK(fchmodat(c->dirfd, names[i], 0666, 0));
+                EXPECT_OK(set_file_caps(c->dirfd, names[i]));
+                EXPECT_TRUE(has_file_caps(c->dirfd, names[i]));
+        }
+        EXPECT_PASS(as_actor(c, caps_dropped_actor, NULL));
+        EXPECT_OK(fd = openat(c->dirfd, "root", O_WRONLY));
+        EXPECT_EQ(write(fd, "x", 1), 1);
+        EXPECT_OK(close(TAKE_FD(fd)));
+        EXPECT_OK(fchownat(c->dirfd, "chowned", c->actor_uid, c->actor_gid, 0));
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (has_file_caps(c->dirfd, names[i]))
+                        FAIL("%s still has security.capability", names[i]);
+        return RESULT_PASS;
+}
+
 const Check xattr_checks[] = {
         {"xattr-user", xattr_user},
         {"xattr-special", xattr_special},
         {"xattr-perm", xattr_perm},
         {"xattr-trusted", xattr_trusted},
         {"xattr-security", xattr_security},
+        {"caps-dropped", caps_dropped},
         {},
 };
