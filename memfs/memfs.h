@@ -49,8 +49,9 @@ typedef struct Dirent Dirent;
 typedef struct Xattr Xattr;
 
 typedef struct Chunk {
-        char *mem;      /* CHUNK_SIZE bytes from the chunk pool; pages read as zero until written */
-        uint64_t pages; /* bit i: page i holds data (counted in st_blocks and statfs) */
+        char *mem;         /* CHUNK_SIZE bytes from the chunk pool; pages read as zero until written */
+        uint64_t pages;    /* bit i: page i holds data (counted in st_blocks and statfs) */
+        uint64_t resident; /* bit i: page i is in memory (written to since last given back) */
 } Chunk;
 
 /* Sparse file contents: a radix tree of chunks, as deep as the highest chunk index needs. */
