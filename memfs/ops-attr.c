@@ -245,6 +245,13 @@ void memfs_op_destroy(void *userdata)
         memfs_free_all(userdata);
 }
 
+/*
+ * No flush: there is nothing to do at close(2) (data is in memory as each
+ * write arrives), and libfuse answers ENOSYS to the first FLUSH, after
+ * which the kernel sends none. close(2) still reports write-back errors:
+ * with the writeback cache the kernel writes the file back before it
+ * would send FLUSH.
+ */
 const struct fuse_lowlevel_ops memfs_ops = {
         .init = memfs_op_init,
         .destroy = memfs_op_destroy,
