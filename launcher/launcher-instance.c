@@ -281,8 +281,11 @@ static void became_ready(Instance *i)
         i->ever_ready = true;
         i->timer_source = source_unref(i->timer_source);
         i->credentials_source = source_unref(i->credentials_source);
-        if (!i->class->recovery)
+        if (!i->class->recovery) {
+                /* What it printed before its OK is screened for the secret before the secret goes. */
+                drain_output(i);
                 i->secret = fsp_secret_free(i->secret);
+        }
         snprintf(ms, sizeof(ms), "%.1f ms",
                  (double) (now_usec(CLOCK_REALTIME) - i->start_time_usec) / 1000.0);
         log_info("%s/%s: ready (pid %d, %s)", i->class_name, i->name, (int) i->pid, ms);
