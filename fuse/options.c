@@ -52,17 +52,6 @@ static const char *program_name(const char *argv0)
         return slash ? slash + 1 : strempty(argv0);
 }
 
-/* fuse_opt hands "-uVALUE" for both "-u VALUE" and "-uVALUE": keep what follows the flag. */
-static int set_string(char **field, const char *value)
-{
-        char *copy = strdup(value);
-        if (!copy)
-                return -ENOMEM;
-        free(*field);
-        *field = copy;
-        return 0;
-}
-
 static int set_mountpoint(ParseState *st, const char *path, bool positional)
 {
         if (positional && (st->positional_seen || st->options->mountpoint)) {
@@ -76,7 +65,7 @@ static int set_mountpoint(ParseState *st, const char *path, bool positional)
                 return -EINVAL;
         }
         st->positional_seen = st->positional_seen || positional;
-        return set_string(&st->options->mountpoint, path);
+        return free_and_strdup(&st->options->mountpoint, path);
 }
 
 /* "max_threads=N": a count from 1 to 1024. */
@@ -100,9 +89,10 @@ static int standard_key(ParseState *st, const char *arg, int key)
 {
         FspFuseOptions *o = st->options;
 
+        /* fuse_opt hands "-uVALUE" for both "-u VALUE" and "-uVALUE": keep what follows the flag. */
         switch (key) {
         case KEY_VOLUME_PREFIX:
-                return set_string(&o->volume_prefix, arg + 2) < 0 ? -1 : 0;
+                return free_and_strdup(&o->volume_prefix, arg + 2) < 0 ? -1 : 0;
         case KEY_MOUNTPOINT:
                 return set_mountpoint(st, arg + 2, false) < 0 ? -1 : 0;
         case KEY_DEBUG:

@@ -46,16 +46,6 @@ bool fsp_class_name_is_valid(const char *name)
 
 /* ---- Values: each parser reads one value; on error err->column is relative to the value. ---- */
 
-static int set_string(char **field, const char *value)
-{
-        char *copy = strdup(value);
-        if (!copy)
-                return -ENOMEM;
-        free(*field);
-        *field = copy;
-        return 0;
-}
-
 static int parse_unsigned(const char *s, uint64_t *ret)
 {
         uint64_t v = 0;
@@ -184,7 +174,7 @@ static int parse_credentials_key(FspClass *c, void *field, const char *value, Fs
 
 static int parse_description_key(FspClass *c, void *field, const char *value, FspError *err)
 {
-        return set_string(field, value) < 0 ? fsp_error_set(err, -ENOMEM, 0, 0, "out of memory") : 0;
+        return free_and_strdup(field, value) < 0 ? fsp_error_set(err, -ENOMEM, 0, 0, "out of memory") : 0;
 }
 
 static int parse_executable_key(FspClass *c, void *field, const char *value, FspError *err)
@@ -213,7 +203,7 @@ static int parse_security_key(FspClass *c, void *field, const char *value, FspEr
 
         if (r < 0)
                 return r;
-        if (set_string(&c->security_text, value) < 0) {
+        if (free_and_strdup(&c->security_text, value) < 0) {
                 fsp_security_free(s);
                 return fsp_error_set(err, -ENOMEM, 0, 0, "out of memory");
         }

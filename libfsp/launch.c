@@ -237,13 +237,21 @@ int fsp_launch_stop(sd_bus *bus, const char *class_name, const char *instance, i
         return 0;
 }
 
-int fsp_launch_reload(sd_bus *bus, sd_bus_error *error)
+/* A call that takes no arguments, as Reload, List and ListClasses are. */
+static int call_plain(sd_bus *bus, const char *member, sd_bus_error *error, sd_bus_message **ret_reply)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        int r = launch_new_call(bus, "Reload", &m);
+        int r = launch_new_call(bus, member, &m);
         if (r < 0)
                 return r;
-        return call_no_reply(bus, m, 0, error);
+        return sd_bus_call(bus, m, 0, error, ret_reply);
+}
+
+int fsp_launch_reload(sd_bus *bus, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = call_plain(bus, "Reload", error, &reply);
+        return r < 0 ? r : 0;
 }
 
 /* ---------------------------------------------------------------- GetInfo */
@@ -469,15 +477,12 @@ static int list_read(sd_bus_message *reply, FspInstanceId **ret, size_t *ret_n)
 
 int fsp_launch_list(sd_bus *bus, FspInstanceId **ret, size_t *ret_n, sd_bus_error *error)
 {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
         if (!ret || !ret_n)
                 return -EINVAL;
-        r = launch_new_call(bus, "List", &m);
-        if (r < 0)
-                return r;
-        r = sd_bus_call(bus, m, 0, error, &reply);
+        r = call_plain(bus, "List", error, &reply);
         if (r < 0)
                 return r;
         return list_read(reply, ret, ret_n);
@@ -577,15 +582,12 @@ static int list_classes_read(sd_bus_message *reply, FspClassInfo **ret, size_t *
 
 int fsp_launch_list_classes(sd_bus *bus, FspClassInfo **ret, size_t *ret_n, sd_bus_error *error)
 {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
         if (!ret || !ret_n)
                 return -EINVAL;
-        r = launch_new_call(bus, "ListClasses", &m);
-        if (r < 0)
-                return r;
-        r = sd_bus_call(bus, m, 0, error, &reply);
+        r = call_plain(bus, "ListClasses", error, &reply);
         if (r < 0)
                 return r;
         return list_classes_read(reply, ret, ret_n);

@@ -133,6 +133,17 @@ static inline void erase_and_free(void *p, size_t n)
         }
 }
 
+/* Replace the string *field owns with a copy of value; -ENOMEM leaves *field as it was. */
+static inline int free_and_strdup(char **field, const char *value)
+{
+        char *copy = strdup(value);
+        if (!copy)
+                return -ENOMEM;
+        free(*field);
+        *field = copy;
+        return 0;
+}
+
 static inline const char *strempty(const char *s)
 {
         return s ? s : "";

@@ -157,6 +157,16 @@ void memfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const c
 }
 
 /* size 0 asks for the size; otherwise the value, or ERANGE if it does not fit. */
+static void reply_xattr(fuse_req_t req, const char *buf, size_t size, ssize_t n)
+{
+        if (n < 0)
+                fuse_reply_err(req, (int) -n);
+        else if (size == 0)
+                fuse_reply_xattr(req, (size_t) n);
+        else
+                fuse_reply_buf(req, buf, (size_t) n);
+}
+
 void memfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
         Inode *inode = inode_get(req_fs(req), ino);
@@ -170,12 +180,7 @@ void memfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t 
         pthread_rwlock_rdlock(&inode->lock);
         n = xattr_get(inode, name, buf, size);
         pthread_rwlock_unlock(&inode->lock);
-        if (n < 0)
-                fuse_reply_err(req, (int) -n);
-        else if (size == 0)
-                fuse_reply_xattr(req, (size_t) n);
-        else
-                fuse_reply_buf(req, buf, (size_t) n);
+        reply_xattr(req, buf, size, n);
 }
 
 void memfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
@@ -192,12 +197,7 @@ void memfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
         pthread_rwlock_rdlock(&inode->lock);
         n = xattr_list(inode, show_trusted, buf, size);
         pthread_rwlock_unlock(&inode->lock);
-        if (n < 0)
-                fuse_reply_err(req, (int) -n);
-        else if (size == 0)
-                fuse_reply_xattr(req, (size_t) n);
-        else
-                fuse_reply_buf(req, buf, (size_t) n);
+        reply_xattr(req, buf, size, n);
 }
 
 void memfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
