@@ -140,8 +140,8 @@ static ssize_t bufvec_copy(DataSource *src, char *dst, size_t n)
 }
 
 /*
- * write_buf rather than write: with -o splice_read the data arrives in a
- * pipe, and goes from there into the file's pages in one copy.
+ * write_buf rather than write: the data goes from the request buffer into
+ * the file's pages in one copy, in whatever form libfuse received it.
  */
 void memfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv, off_t off,
                         struct fuse_file_info *fi)
