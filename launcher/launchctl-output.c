@@ -11,43 +11,16 @@
 
 #include "launchctl.h"
 #include "macro.h"
-
-/* Bytes of a UTF-8 sequence starting at s, or 0 when it is not valid UTF-8. */
-static size_t utf8_sequence_length(const unsigned char *s)
-{
-        size_t n;
-        uint32_t c;
-
-        if (s[0] < 0x80)
-                return 1;
-        if ((s[0] & 0xe0) == 0xc0)
-                n = 2, c = s[0] & 0x1f;
-        else if ((s[0] & 0xf0) == 0xe0)
-                n = 3, c = s[0] & 0x0f;
-        else if ((s[0] & 0xf8) == 0xf0)
-                n = 4, c = s[0] & 0x07;
-        else
-                return 0;
-        for (size_t i = 1; i < n; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                c = (c << 6) | (s[i] & 0x3f);
-        }
-        /* Overlong forms, surrogates and values past Unicode are not UTF-8. */
-        if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff ||
-            (c >= 0xd800 && c <= 0xdfff))
-                return 0;
-        return n;
-}
+#include "utf8.h"
 
 /* A JSON string; bytes that are not UTF-8 become U+FFFD, so the output always parses. */
 void json_write_string(FILE *f, const char *s)
 {
-        const unsigned char *p = (const unsigned char *) strempty(s);
+        const unsigned char *p = (const unsigned char *) strempty(s), *end = p + strlen((const char *) p);
 
         fputc('"', f);
-        while (*p) {
-                size_t n = utf8_sequence_length(p);
+        while (p < end) {
+                size_t n = utf8_char_length(p, (size_t) (end - p));
 
                 if (n == 0) {
                         fputs("\\ufffd", f);
@@ -58,7 +31,7 @@ void json_write_string(FILE *f, const char *s)
                         fputs("\\n", f), p++;
                 } else if (*p == '\t') {
                         fputs("\\t", f), p++;
-                } else if (*p < 0x20 || *p == 0x7f) {
+                } else if (char_is_control(*p)) {
                         fprintf(f, "\\u%04x", *p++);
                 } else {
                         fwrite(p, 1, n, f);
@@ -102,7 +75,7 @@ static void write_shell_word(FILE *f, const char *w)
 static void write_printable(FILE *f, const char *s)
 {
         for (const unsigned char *p = (const unsigned char *) strempty(s); *p; p++)
-                fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+                fputc(char_is_control(*p) ? ' ' : *p, f);
 }
 
 static void write_user(FILE *f, uid_t uid)
