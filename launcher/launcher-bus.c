@@ -309,14 +309,7 @@ static int take_premounted(sd_bus_message *m, const FspClass *c, StartRequest *r
 static int pin_mount_point_argument(const FspClass *c, char **args, const char *canonical)
 {
         int k = mount_point_argument(c, args);
-        if (k < 0)
-                return 0;
-        char *copy = strdup(canonical);
-        if (!copy)
-                return -ENOMEM;
-        free(args[k]);
-        args[k] = copy;
-        return 0;
+        return k < 0 ? 0 : free_and_strdup(&args[k], canonical);
 }
 
 static int resolve_identity(sd_bus_message *m, Manager *mgr, const FspClass *c, const Caller *caller,

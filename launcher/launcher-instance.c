@@ -316,10 +316,8 @@ void instance_notify(Instance *i, const char *message)
                 if (streq(line, "READY=1")) {
                         i->notified = true;
                         check_ready(i);
-                } else if (strneq(line, "STATUS=", 7)) {
-                        free(i->status_text);
-                        i->status_text = strdup(line + 7);
-                }
+                } else if (strneq(line, "STATUS=", 7))
+                        (void) free_and_strdup(&i->status_text, line + 7);
         }
 }
 
