@@ -31,6 +31,7 @@ static void caller_done(Caller *c)
         free(c->groups);
         free(c->name);
         free(c->home);
+        *c = (Caller){ 0 };
 }
 
 /* Groups from the passwd entry, when the bus did not report them. */
@@ -135,6 +136,13 @@ static struct {
 } caller_cache[CALLER_CACHE_SIZE];
 static unsigned caller_cache_next;
 
+static void caller_cache_slot_clear(unsigned k)
+{
+        free(caller_cache[k].sender);
+        caller_cache[k].sender = NULL;
+        caller_done(&caller_cache[k].caller);
+}
+
 static int caller_get(sd_bus_message *m, Caller *ret)
 {
         const char *sender = sd_bus_message_get_sender(m);
@@ -148,24 +156,17 @@ static int caller_get(sd_bus_message *m, Caller *ret)
         if (r < 0 || !sender)
                 return r;
         k = caller_cache_next++ % CALLER_CACHE_SIZE;
-        free(caller_cache[k].sender);
-        caller_done(&caller_cache[k].caller);
+        caller_cache_slot_clear(k);
         caller_cache[k].sender = strdup(sender);
-        if (!caller_cache[k].sender || caller_copy(ret, &caller_cache[k].caller) < 0) {
-                free(caller_cache[k].sender);
-                caller_cache[k].sender = NULL;
-                caller_cache[k].caller = (Caller){ 0 };
-        }
+        if (!caller_cache[k].sender || caller_copy(ret, &caller_cache[k].caller) < 0)
+                caller_cache_slot_clear(k);
         return 0;
 }
 
 void bus_caller_cache_clear(void)
 {
-        for (unsigned k = 0; k < CALLER_CACHE_SIZE; k++) {
-                free(caller_cache[k].sender);
-                caller_done(&caller_cache[k].caller);
-                caller_cache[k].sender = NULL;
-        }
+        for (unsigned k = 0; k < CALLER_CACHE_SIZE; k++)
+                caller_cache_slot_clear(k);
 }
 
 static int reply_error(sd_bus_message *m, const char *name, const char *fmt, ...) _printf_(3, 4);
