@@ -175,8 +175,8 @@ static void record_done(Record *r)
 static int strv_push(char ***l, char *s)
 {
         size_t n = strv_length(*l);
-        char **c = realloc(*l, (n + 2) * sizeof(char *));
-        if (!c || !s) {
+        char **c = s ? realloc(*l, (n + 2) * sizeof(char *)) : NULL;
+        if (!c) {
                 free(s);
                 return -ENOMEM;
         }
