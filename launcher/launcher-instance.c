@@ -88,6 +88,12 @@ static bool needs_credentials(const Instance *i)
         return i->class->credentials != FSP_CREDENTIALS_NONE;
 }
 
+/* Whether text the file system wrote holds the secret it was given. */
+static bool shows_secret(const Instance *i, const char *text)
+{
+        return i->secret && i->secret->size > 0 && strstr(text, i->secret->data);
+}
+
 /* ------------------------------------------------------------ creation */
 
 int instance_new(Manager *m, FspClass *c, const char *name, char *const *args, const char *mount_point,
@@ -183,7 +189,7 @@ void instance_free(Instance *i)
 /* A line that carries the secret is never passed on, whatever the file system prints. */
 static void output_line(Instance *i, bool is_stderr, const char *line)
 {
-        if (i->secret && i->secret->size > 0 && strstr(line, i->secret->data))
+        if (shows_secret(i, line))
                 line = "[a line that contained the secret was withheld]";
         last_lines_add(&i->last_lines, line);
         if (i->log_fd >= 0) {
@@ -387,7 +393,7 @@ static char *answer_line(const Instance *i)
         if (n > 0 && i->answer[n - 1] == '\r')
                 n--;
         char *s = strndup(i->answer, n);
-        if (s && i->secret && i->secret->size > 0 && strstr(s, i->secret->data)) {
+        if (s && shows_secret(i, s)) {
                 free(s);
                 s = strdup("(an answer that contained the secret, not shown)");
         }
