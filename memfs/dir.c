@@ -227,6 +227,15 @@ void dir_remove(Dir *dir, Dirent *entry)
                 slots_compact(dir);
 }
 
+/* The first live entry in slot i or a later one, or NULL. */
+static Dirent *live_from(Dir *dir, size_t i)
+{
+        for (; i < dir->nslots; i++)
+                if (dir->slots[i].entry)
+                        return dir->slots[i].entry;
+        return NULL;
+}
+
 /* The first live entry whose cookie is above after_cookie, or NULL. */
 Dirent *dir_next(Dir *dir, uint64_t after_cookie)
 {
@@ -239,8 +248,11 @@ Dirent *dir_next(Dir *dir, uint64_t after_cookie)
                 else
                         hi = mid;
         }
-        for (; lo < dir->nslots; lo++)
-                if (dir->slots[lo].entry)
-                        return dir->slots[lo].entry;
-        return NULL;
+        return live_from(dir, lo);
+}
+
+/* The live entry after e, which is in dir: what dir_next(dir, e->cookie) finds, without the search. */
+Dirent *dir_after(Dir *dir, const Dirent *e)
+{
+        return live_from(dir, e->slot + 1);
 }

@@ -183,6 +183,7 @@ void dir_insert(Dir *dir, Dirent *e);
 int dir_add(Memfs *fs, Dir *dir, const char *name, Inode *inode);
 void dir_remove(Dir *dir, Dirent *entry);
 Dirent *dir_next(Dir *dir, uint64_t after_cookie);
+Dirent *dir_after(Dir *dir, const Dirent *e);
 int name_check(const char *name);
 
 /* data.c: where written bytes come from, a buffer or libfuse's bufvec (maybe a pipe) */

@@ -610,7 +610,7 @@ static void reader_fill(DirReader *rd, Inode *dir, off_t off)
                 return;
         if (off < 2 && !reader_add(rd, "..", dir->dir.parent ? dir->dir.parent : dir, 2, false))
                 return;
-        for (Dirent *e = dir_next(&dir->dir, (uint64_t) MAX(off, 2)); e; e = dir_next(&dir->dir, e->cookie))
+        for (Dirent *e = dir_next(&dir->dir, (uint64_t) MAX(off, 2)); e; e = dir_after(&dir->dir, e))
                 if (!reader_add(rd, e->name, e->inode, e->cookie, true))
                         return;
 }
