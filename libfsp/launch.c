@@ -260,16 +260,10 @@ int fsp_launch_reload(sd_bus *bus, sd_bus_error *error)
 static int read_variant_string(sd_bus_message *m, char **p)
 {
         const char *s;
-        char *copy;
         int r = sd_bus_message_read(m, "v", "s", &s);
         if (r < 0)
                 return r;
-        copy = strdup(s);
-        if (!copy)
-                return -ENOMEM;
-        free(*p);
-        *p = copy;
-        return 0;
+        return free_and_strdup(p, s);
 }
 
 static int read_variant_strv(sd_bus_message *m, char ***p)
