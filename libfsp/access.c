@@ -18,20 +18,12 @@ static const char *const default_admin_groups[] = {"sudo", "wheel", "admin", NUL
 
 int fsp_security_set_admin_groups(char *const *names)
 {
-        char **copy = NULL;
+        char **copy = NULL; /* NULL names: back to the default list */
 
         if (names) {
-                size_t n = strv_length(names);
-                copy = calloc(n + 1, sizeof(char *));
-                if (!copy)
-                        return -ENOMEM;
-                for (size_t i = 0; i < n; i++) {
-                        copy[i] = strdup(names[i]);
-                        if (!copy[i]) {
-                                strv_free(copy);
-                                return -ENOMEM;
-                        }
-                }
+                int r = strv_copy(names, &copy);
+                if (r < 0)
+                        return r;
         }
         strv_free(admin_groups);
         admin_groups = copy;
