@@ -8,6 +8,7 @@
  * are user=NAME, remember[=WHEN] and password_stdin; anything else is an
  * error naming it, unless -s.
  */
+#include <fsp/keyring.h>
 #include <stdarg.h>
 
 #include "macro.h"
@@ -24,17 +25,6 @@ static int strv_push(char ***l, const char *s, size_t n)
         grown[k] = strndup(s, n);
         grown[k + 1] = NULL;
         return grown[k] ? 0 : -ENOMEM;
-}
-
-static int set_string(char **field, const char *s)
-{
-        char *copy = strdup(s);
-
-        if (!copy)
-                return -ENOMEM;
-        free(*field);
-        *field = copy;
-        return 0;
 }
 
 _printf_(3, 4) static int error_set(char *error, size_t n, const char *fmt, ...)
@@ -95,15 +85,15 @@ static int option_apply(const char *opt, size_t len, MountArgs *a, char *error, 
         if (name_is(opt, name_len, "user") && value) {
                 if (isempty(value))
                         return error_set(error, n, "option user= needs a user name");
-                return set_string(&a->user, value);
+                return free_and_strdup(&a->user, value);
         }
         if (name_is(opt, name_len, "remember")) {
                 if (!value)
-                        return set_string(&a->remember, "forever");
-                if (!streq(value, "never") && !streq(value, "session") && !streq(value, "forever"))
+                        return free_and_strdup(&a->remember, "forever");
+                if (fsp_remember_from_string(value) < 0)
                         return error_set(error, n, "option remember=%s: expected never, session or forever",
                                          value);
-                return set_string(&a->remember, value);
+                return free_and_strdup(&a->remember, value);
         }
         if (name_is(opt, name_len, "password_stdin")) {
                 if (value)
@@ -177,7 +167,7 @@ static int short_options(int argc, char *const *argv, int *i, MountArgs *a, char
                         if (*p == 'o')
                                 r = mount_options_parse(arg, a, error, n);
                         else
-                                r = set_string(*p == 'N' ? &a->namespace : &a->type, arg);
+                                r = free_and_strdup(*p == 'N' ? &a->namespace : &a->type, arg);
                         return r;
                 default:
                         return error_set(error, n, "unknown option -%c", *p);
@@ -210,9 +200,9 @@ int mount_args_parse(int argc, char *const *argv, MountArgs *ret, char *error, s
         if (r >= 0 && !a.help && n_positional < 2)
                 r = error_set(error, n, "expected a remote name and a mount point");
         if (r >= 0 && n_positional >= 1)
-                r = set_string(&a.spec, positional[0]);
+                r = free_and_strdup(&a.spec, positional[0]);
         if (r >= 0 && n_positional >= 2)
-                r = set_string(&a.dir, positional[1]);
+                r = free_and_strdup(&a.dir, positional[1]);
         if (r < 0) {
                 mount_args_done(&a);
                 return r;
