@@ -118,10 +118,9 @@ static int try_keyring(LoginState *st, const char *user)
         _cleanup_free_ char *message = NULL, *reason = NULL;
         int r;
 
-        free(st->keyring_user);
-        st->keyring_user = strdup(strempty(user));
-        if (!st->keyring_user)
-                return -ENOMEM;
+        r = free_and_strdup(&st->keyring_user, strempty(user));
+        if (r < 0)
+                return r;
 
         r = fsp_keyring_lookup(remote_of(st), st->login->remote->class_name, strempty(user), &password, &message);
         if (r == -ENOENT)
