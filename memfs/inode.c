@@ -218,6 +218,16 @@ void inode_accessed(Inode *inode)
         pthread_rwlock_unlock(&inode->lock);
 }
 
+/*
+ * Make the kernel drop the attributes it caches for ino and ask again.
+ * With no lock held: the kernel may have to wait for one of our handlers.
+ */
+void inode_invalidate(Memfs *fs, fuse_ino_t ino)
+{
+        if (fs->se)
+                (void) fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
+}
+
 /* At unmount: every inode goes, whatever its counts. */
 void memfs_free_all(Memfs *fs)
 {

@@ -163,6 +163,7 @@ void inode_touch(Inode *inode, bool modified);
 bool inode_kill_priv(Inode *inode);
 bool inode_atime_stale(const Inode *inode);
 void inode_accessed(Inode *inode);
+void inode_invalidate(Memfs *fs, fuse_ino_t ino);
 void memfs_free_all(Memfs *fs);
 struct timespec now_timespec(void);
 static inline Inode *inode_get(Memfs *fs, fuse_ino_t ino)

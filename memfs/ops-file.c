@@ -23,6 +23,12 @@
  * the caller's capabilities are read instead (if that fails: unless it is
  * root). Asked only when there is something to drop. Caller holds
  * inode->lock.
+ *
+ * When bits were dropped, the handler invalidates the inode: the kernel
+ * keeps the mode it last saw, and an exec would still honour a
+ * set-user-ID bit we just dropped. Before the reply, so the caller never
+ * sees the old mode; safe then, as the file is open (or being opened)
+ * and its inode cannot be on its way out.
  */
 static bool kill_priv_asked(fuse_req_t req, const Inode *inode)
 {
@@ -36,18 +42,6 @@ static bool kill_priv_asked(fuse_req_t req, const Inode *inode)
                 return r;
         r = fsp_fuse_req_capable(req, CAP_FSETID);
         return r >= 0 ? !r : fuse_req_ctx(req)->uid != 0;
-}
-
-/*
- * The kernel keeps the mode it last saw, and an exec would still honour a
- * set-user-ID bit we just dropped: make it ask again. Before the reply,
- * so the caller never sees the old mode; safe then, as the file is open
- * (or being opened) and its inode cannot be on its way out.
- */
-static void mode_changed(Memfs *fs, fuse_ino_t ino)
-{
-        if (fs->se)
-                (void) fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
 }
 
 /*
@@ -75,7 +69,7 @@ void memfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         pthread_rwlock_unlock(&inode->lock);
 
         if (killed)
-                mode_changed(fs, ino);
+                inode_invalidate(fs, ino);
         fi->keep_cache = !stale;
         fi->noflush = 1;
         fuse_reply_open(req, fi);
@@ -166,7 +160,7 @@ void memfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv
         grew = inode->data.pages != pages_before;
         pthread_rwlock_unlock(&inode->lock);
         if (killed)
-                mode_changed(fs, ino);
+                inode_invalidate(fs, ino);
         if (n < 0) {
                 LOG(fs, "write %zu at %lld: %s", size, (long long) off, strerror((int) -n));
                 fuse_reply_err(req, (int) -n);
@@ -178,8 +172,8 @@ void memfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv
          * after the reply: a write-back may be what the eviction of this very inode waits for,
          * and the notification waits for an inode being evicted.
          */
-        if (grew && fs->writeback_cache && fs->se)
-                (void) fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
+        if (grew && fs->writeback_cache)
+                inode_invalidate(fs, ino);
 }
 
 /*
@@ -193,8 +187,8 @@ void memfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_fi
 {
         Memfs *fs = req_fs(req);
 
-        if (fs->writeback_cache && fs->se)
-                (void) fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
+        if (fs->writeback_cache)
+                inode_invalidate(fs, ino);
         fuse_reply_err(req, 0);
 }
 
@@ -246,7 +240,7 @@ void memfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, 
                 pthread_rwlock_unlock(&inode->lock);
         }
         if (killed)
-                mode_changed(fs, ino);
+                inode_invalidate(fs, ino);
         LOG(fs, "fallocate mode %d %lld+%lld: %s", mode, (long long) offset, (long long) length,
             r < 0 ? strerror(-r) : "ok");
         fuse_reply_err(req, -r);
@@ -324,7 +318,7 @@ void memfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, s
                 pthread_rwlock_unlock(&in->lock);
         pthread_rwlock_unlock(&out->lock);
         if (killed)
-                mode_changed(fs, ino_out);
+                inode_invalidate(fs, ino_out);
         if (n < 0)
                 fuse_reply_err(req, (int) -n);
         else

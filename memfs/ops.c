@@ -320,17 +320,6 @@ static int remove_locked(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir, cons
         return 0;
 }
 
-/*
- * The kernel keeps one inode per node id, so the other names of a hard
- * link see the new nlink; still, tell it, so nothing cached about this
- * inode outlives the change. After the reply, and with no lock held.
- */
-static void invalidate_attrs(Memfs *fs, fuse_ino_t ino)
-{
-        if (fs->se)
-                (void) fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
-}
-
 static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, bool rmdir)
 {
         Memfs *fs = req_fs(req);
@@ -355,8 +344,13 @@ static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, boo
                 inode_unref(fs, inode);
         LOG(fs, "%s %s: %s", rmdir ? "rmdir" : "unlink", name, r < 0 ? strerror(-r) : "ok");
         fuse_reply_err(req, -r);
+        /*
+         * The kernel keeps one inode per node id, so the other names of a hard
+         * link see the new nlink; still, tell it, so nothing cached about this
+         * inode outlives the change. After the reply.
+         */
         if (still_linked)
-                invalidate_attrs(fs, ino);
+                inode_invalidate(fs, ino);
 }
 
 void memfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -564,7 +558,7 @@ void memfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_i
         LOG(fs, "rename %s -> %s flags %u: %s", name, newname, flags, r < 0 ? strerror(-r) : "ok");
         fuse_reply_err(req, -r);
         if (still_linked)
-                invalidate_attrs(fs, victim_ino);
+                inode_invalidate(fs, victim_ino); /* as in remove_name() */
 }
 
 typedef struct DirReader {
