@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "utf8.h"
 
 int fsp_credentials_read(unsigned long long timeout_usec, FspSecret **ret)
 {
@@ -49,7 +50,7 @@ int fsp_credentials_refuse(const char *reason)
         size_t n = 3;
 
         for (const char *p = strempty(reason); *p && n < 3 + 200; p++)
-                line[n++] = (unsigned char) *p < ' ' || *p == 0x7f ? ' ' : *p;
+                line[n++] = char_is_control((unsigned char) *p) ? ' ' : *p;
         if (n == 3)
                 line[n++] = '-';
         line[n++] = '\n';
