@@ -132,11 +132,6 @@ int net_list(const char *bus_address, bool json)
         return 0;
 }
 
-static bool looks_like_remote(const char *s)
-{
-        return (s[0] == '/' || s[0] == '\\') && (s[1] == '/' || s[1] == '\\');
-}
-
 /* The instance mounted at path, among the caller's. */
 static int find_by_mount_point(sd_bus *bus, const char *path, char **ret_class, char **ret_instance)
 {
@@ -169,7 +164,7 @@ static int resolve_target(sd_bus *bus, const char *target, char **ret_class, cha
         char buf[1200];
         int r;
 
-        if (!looks_like_remote(target))
+        if (!net_looks_like_remote(target))
                 return find_by_mount_point(bus, target, ret_class, ret_instance);
         r = fsp_remote_name_parse(target, &remote, &err);
         if (r < 0)

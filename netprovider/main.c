@@ -119,11 +119,6 @@ static int parse_args(int argc, char **argv, Args *a)
         return 0;
 }
 
-static bool looks_like_remote(const char *s)
-{
-        return (s[0] == '/' || s[0] == '\\') && (s[1] == '/' || s[1] == '\\');
-}
-
 static int run_use(const Args *a)
 {
         UseRequest req = {
@@ -139,7 +134,7 @@ static int run_use(const Args *a)
         if (a->n_positional < 1)
                 return usage_error("%s", "use: no remote name given (//CLASS/INSTANCE)");
         /* [MOUNTPOINT] //CLASS/INSTANCE [ARG...]: the remote is the first or the second word. */
-        first_remote = looks_like_remote(a->positional[0]) ? 0 : 1;
+        first_remote = net_looks_like_remote(a->positional[0]) ? 0 : 1;
         if (first_remote >= a->n_positional)
                 return usage_error("use: '%s' is not a remote name (//CLASS/INSTANCE)", a->positional[0]);
         if (first_remote == 1)

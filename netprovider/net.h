@@ -97,3 +97,9 @@ static inline void secret_freep(FspSecret **s)
         fsp_secret_free(*s);
 }
 #define _cleanup_secret_ __attribute__((cleanup(secret_freep)))
+
+/* "//…" or "\\…" (as WinFsp users type it): a remote name rather than a path. */
+static inline bool net_looks_like_remote(const char *s)
+{
+        return (s[0] == '/' || s[0] == '\\') && (s[1] == '/' || s[1] == '\\');
+}
