@@ -161,15 +161,13 @@ static int resolve_target(sd_bus *bus, const char *target, char **ret_class, cha
 {
         FspRemoteName remote = {};
         FspError err;
-        char buf[1200];
         int r;
 
         if (!net_looks_like_remote(target))
                 return find_by_mount_point(bus, target, ret_class, ret_instance);
         r = fsp_remote_name_parse(target, &remote, &err);
         if (r < 0)
-                return net_fail(r, NET_EXIT_INVALID_ARGUMENT, "invalid remote name: %s",
-                                fsp_error_format(&err, buf, sizeof(buf)));
+                return net_fail_remote_name(r, &err);
         *ret_class = TAKE_PTR(remote.class_name);
         *ret_instance = TAKE_PTR(remote.instance);
         fsp_remote_name_done(&remote);

@@ -97,6 +97,14 @@ int net_fail_bus(int r, const sd_bus_error *error, const char *what)
         return net_fail(r, code, "%s%s%s", strempty(what), what ? ": " : "", why);
 }
 
+int net_fail_remote_name(int r, const FspError *err)
+{
+        char buf[1200];
+
+        return net_fail(r, NET_EXIT_INVALID_ARGUMENT, "invalid remote name: %s",
+                        fsp_error_format(err, buf, sizeof(buf)));
+}
+
 NetExit net_exit_status(void)
 {
         return exit_status == NET_EXIT_OK ? NET_EXIT_FAILURE : exit_status;

@@ -8,6 +8,7 @@
 
 #include <fsp/keyring.h>
 #include <fsp/launch.h>
+#include <fsp/names.h>
 #include <fsp/secret.h>
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
@@ -58,6 +59,9 @@ int net_fail(int r, NetExit code, const char *fmt, ...) __attribute__((format(pr
 
 /* Same, for a failed launcher call: the family and message come from the D-Bus error. */
 int net_fail_bus(int r, const sd_bus_error *error, const char *what);
+
+/* Same, for a remote name fsp_remote_name_parse() refused: "invalid remote name: …". */
+int net_fail_remote_name(int r, const FspError *err);
 
 /* The exit status for the first failure reported (NET_EXIT_FAILURE if none was). */
 NetExit net_exit_status(void);

@@ -175,11 +175,8 @@ static int parse_request(Use *u, FspRemember *ret_remember)
         int r;
 
         r = fsp_remote_name_parse(req->remote, &u->remote, &err);
-        if (r < 0) {
-                char buf[1200];
-                return net_fail(r, NET_EXIT_INVALID_ARGUMENT, "invalid remote name: %s",
-                                fsp_error_format(&err, buf, sizeof(buf)));
-        }
+        if (r < 0)
+                return net_fail_remote_name(r, &err);
         if (req->quiet)
                 net_log_set_context("mount %s on %s", u->remote.normalized, strempty(req->mount_point));
         else
