@@ -240,14 +240,10 @@ static int log_in_or_start(Use *u, FspRemember remember)
                 .remember = remember,
         };
 
-        if (u->credentials == 0) {
-                if (req->user)
-                        net_log_warning("class '%s' takes no user name: '%s' is ignored", u->remote.class_name,
-                                        req->user);
-                return start_attempt(NULL, NULL, NULL, u);
-        }
         if (u->credentials != 3 && req->user)
                 net_log_warning("class '%s' takes no user name: '%s' is ignored", u->remote.class_name, req->user);
+        if (u->credentials == 0)
+                return start_attempt(NULL, NULL, NULL, u);
         return login_run(&login, start_attempt, u);
 }
 
