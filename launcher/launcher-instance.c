@@ -191,7 +191,9 @@ static void output_line(Instance *i, bool is_stderr, const char *line)
 {
         if (shows_secret(i, line))
                 line = "[a line that contained the secret was withheld]";
-        last_lines_add(&i->last_lines, line);
+        /* Its last words are only ever told to a start call still waiting. */
+        if (i->start_call)
+                last_lines_add(&i->last_lines, line);
         if (i->log_fd >= 0) {
                 dprintf(i->log_fd, "%s\n", line);
                 return;
