@@ -166,8 +166,7 @@ void instance_free(Instance *i)
         i->secret = fsp_secret_free(i->secret);
         if (i->manager && (i->prev || i->next || i->manager->instances == i))
                 manager_unlink_instance(i->manager, i);
-        if (i->answer)
-                erase_and_free(i->answer, ANSWER_MAX);
+        erase_and_free(i->answer, ANSWER_MAX);
         free(i->stop_calls);
         free(i->start_error_name);
         free(i->start_error_message);
@@ -742,8 +741,7 @@ static int build_argv(Instance *i, char **ret_error)
 
         r = fsp_cmdline_expand(i->class->command_line, &ctx, &words, &e);
         if (r < 0) {
-                if (asprintf(ret_error, "%s", e.text) < 0)
-                        *ret_error = NULL;
+                *ret_error = strdup(e.text);
                 return r;
         }
         n = strv_length(words);
