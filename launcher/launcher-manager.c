@@ -36,7 +36,7 @@ static void log_class_warning(const FspError *w, void *userdata)
 
 static int load_classes(Manager *m, ClassEntry **ret, size_t *ret_n, unsigned *ret_broken)
 {
-        FspClassDirs dirs = { 0 };
+        _cleanup_(fsp_class_dirs_done) FspClassDirs dirs = { 0 };
         _cleanup_strv_free_ char **names = NULL;
         ClassEntry *entries;
         size_t n;
@@ -47,16 +47,12 @@ static int load_classes(Manager *m, ClassEntry **ret, size_t *ret_n, unsigned *r
         if (r < 0)
                 return r;
         r = fsp_class_dirs_list(&dirs, &names);
-        if (r < 0) {
-                fsp_class_dirs_done(&dirs);
+        if (r < 0)
                 return r;
-        }
         n = strv_length(names);
         entries = calloc(n + 1, sizeof(ClassEntry));
-        if (!entries) {
-                fsp_class_dirs_done(&dirs);
+        if (!entries)
                 return -ENOMEM;
-        }
         for (size_t k = 0; k < n; k++) {
                 _cleanup_free_ char *path = NULL;
                 FspError e;
@@ -77,7 +73,6 @@ static int load_classes(Manager *m, ClassEntry **ret, size_t *ret_n, unsigned *r
                         broken++;
                 }
         }
-        fsp_class_dirs_done(&dirs);
         *ret = entries;
         *ret_n = n;
         *ret_broken = broken;
