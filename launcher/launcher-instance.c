@@ -20,6 +20,7 @@
 #endif
 
 #define ANSWER_MAX          256
+#define WITHHELD_LINE       "[a line that contained the secret was withheld]"
 #define RESTART_DELAY_FIRST (1 * USEC_PER_SEC)
 #define RESTART_DELAY_MAX   (60 * USEC_PER_SEC)
 
@@ -189,7 +190,7 @@ void instance_free(Instance *i)
 static void output_line(Instance *i, bool is_stderr, const char *line)
 {
         if (shows_secret(i, line))
-                line = "[a line that contained the secret was withheld]";
+                line = WITHHELD_LINE;
         /* Its last words are only ever told to a start call still waiting. */
         if (i->start_call)
                 last_lines_add(&i->last_lines, line);
@@ -215,6 +216,16 @@ static void stdout_line(void *userdata, const char *line)
 static void stderr_line(void *userdata, const char *line)
 {
         output_line(userdata, true, line);
+}
+
+/* A line still being written that holds the secret goes out withheld now, while the secret is known. */
+static void screen_partial_line(Instance *i, LineBuffer *b, bool is_stderr)
+{
+        if (i->secret && i->secret->size > 0 && b->size > 0 &&
+            memmem(b->data, b->size, i->secret->data, i->secret->size)) {
+                b->size = 0;
+                output_line(i, is_stderr, WITHHELD_LINE);
+        }
 }
 
 /* What is in the pipes now; a child the instance left may still hold them open. */
@@ -291,6 +302,8 @@ static void became_ready(Instance *i)
         if (!i->class->recovery) {
                 /* What it printed before its OK is screened for the secret before the secret goes. */
                 drain_output(i);
+                screen_partial_line(i, &i->stdout_buf, false);
+                screen_partial_line(i, &i->stderr_buf, true);
                 i->secret = fsp_secret_free(i->secret);
         }
         snprintf(ms, sizeof(ms), "%.1f ms",

@@ -214,6 +214,7 @@ static void usage(void)
               "  --password-file FILE  as --password, the password being FILE's first line\n"
               "  --stdout-file FILE    write FILE's first line to stdout\n"
               "  --stderr-file FILE    write FILE's first line to stderr\n"
+              "  --stderr-partial FILE write FILE's first line to stderr without its newline\n"
               "  --arg VALUE           ignore VALUE (a template's argument under test)\n"
               "  --password-silent     read stdin to EOF, never answer\n"
               "  --notify              send READY=1\n"
@@ -263,6 +264,10 @@ int main(int argc, char **argv)
                 } else if ((streq(a, "--stdout-file") || streq(a, "--stderr-file")) && v) {
                         _cleanup_free_ char *line = read_file_line(v);
                         fprintf(streq(a, "--stdout-file") ? stdout : stderr, "%s\n", line);
+                        i++;
+                } else if (streq(a, "--stderr-partial") && v) {
+                        _cleanup_free_ char *line = read_file_line(v);
+                        fputs(line, stderr);
                         i++;
                 } else if (streq(a, "--arg") && v) {
                         i++;

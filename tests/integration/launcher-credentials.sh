@@ -25,6 +25,7 @@ secure_class silent --password-silent
 echo "echo sesame back" >"$T/echo"
 secure_class leaky --stderr-file $T/echo --password-file $T/password --stderr after
 secure_class echoing --stdout-file $T/echo --password-file $T/password
+secure_class unfinished --stderr-partial $T/echo --password-file $T/password --notify
 secure_class users --record $T/record-users --arg %3 --password-file $T/password
 sed -i 's/^Credentials=1/Credentials=3/' "$T/conf.d/users.conf"
 fsp_testfs_class plain
@@ -95,6 +96,11 @@ expect_not_contains "not in its argv" "$(tr '\0' ' ' </proc/"$pid"/cmdline)" ses
 expect_ok "its later output arrives" fsp_wait_until 5 grep -q "leaky/h\[$pid\]: after" "$T/launcher.log"
 expect_contains "the line with the secret withheld" "$(cat "$T/launcher.log")" "a line that contained the secret was withheld"
 bus_call Stop ss leaky h >/dev/null
+# A line not finished when the secret is wiped is screened all the same.
+expect_ok "one that leaves a line with the secret unfinished starts" with_secret unfinished h3 sesame
+pid=$(fsp_pid_of unfinished h3)
+expect_ok "that line withheld" fsp_wait_until 5 grep -q "unfinished/h3\[$pid\]: .*secret was withheld" "$T/launcher.log"
+bus_call Stop ss unfinished h3 >/dev/null
 expect_status "an answer echoing the secret" 1 with_secret echoing h2 sesame
 expect_contains "refused" "$OUT" "Error.AuthenticationFailed"
 expect_contains "answer not shown" "$OUT" "an answer that contained the secret, not shown"
