@@ -30,8 +30,8 @@ step() { # NAME CMD...: run, remember a failure, go on
 # Debian system, so this build uses /usr as its prefix.
 step "configure" cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_INSTALL_PREFIX=/usr
 step "build (warnings are errors)" cmake --build "$build" -j"$jobs"
-step "unit, integration and memfs tests" ctest --test-dir "$build" --output-on-failure -j"$jobs" -LE system
-step "system tests (systemd in nspawn)" ctest --test-dir "$build" --output-on-failure -L system
+step "unit, integration and memfs tests" ctest --test-dir "$build" --output-on-failure --schedule-random -j"$jobs" -LE system
+step "system tests (systemd in nspawn)" ctest --test-dir "$build" --output-on-failure --schedule-random -L system
 
 # Optimised builds see warnings (maybe-uninitialized, format-truncation) that -O0 does not.
 step "configure Release" cmake -S "$src" -B "$release" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr
@@ -42,7 +42,7 @@ step "configure ASan+UBSan" cmake -S "$src" -B "$asan" -DCMAKE_BUILD_TYPE=Debug 
 step "build ASan+UBSan" cmake --build "$asan" -j"$jobs"
 step "unit, integration and memfs tests under ASan+UBSan" \
         env ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        ctest --test-dir "$asan" --output-on-failure -j"$jobs" -L 'unit|integration|memfs'
+        ctest --test-dir "$asan" --output-on-failure --schedule-random -j"$jobs" -L 'unit|integration|memfs'
 
 if [ ${#failed[@]} -ne 0 ]; then
         printf 'FAILED: %s\n' "${failed[@]}"

@@ -17,6 +17,9 @@
 need_template
 need $MOUNT_WINFSP "mount.winfsp (netprovider/)"
 command -v openssl >/dev/null || skip "openssl is needed to make the crypt(3) hash"
+# x-systemd.automount needs the kernel's autofs (CONFIG_AUTOFS_FS); without it
+# systemd refuses automount units ("not supported on this system").
+grep -qw autofs /proc/filesystems || skip "the kernel has no autofs (CONFIG_AUTOFS_FS unset, no /dev/autofs): x-systemd.automount cannot work here"
 
 # first_access DIR: ls DIR, bounded; on a hang, show who waits and wake them.
 first_access() {
