@@ -103,7 +103,7 @@ expect_ok "that line withheld" fsp_wait_until 5 grep -q "unfinished/h3\[$pid\]: 
 bus_call Stop ss unfinished h3 >/dev/null
 expect_status "an answer echoing the secret" 1 with_secret echoing h2 sesame
 expect_contains "refused" "$OUT" "Error.AuthenticationFailed"
-expect_contains "answer not shown" "$OUT" "an answer that contained the secret, not shown"
+expect_contains "the answer shown with the secret masked" "$OUT" "refused the credentials: echo ***** back"
 expect_not_contains "secret not in the message" "$OUT" sesame
 
 # Credentials=3: the user name is %3, the password on stdin.

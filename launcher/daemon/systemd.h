@@ -10,12 +10,15 @@
 
 #include <stdbool.h>
 
-#include "launcher-manager.h"
+#include "manager.h"
 
 bool systemd_should_place(Manager *m, const Instance *i);
 
-/* Ask systemd; instance_placed() follows, possibly before this returns. */
+/* Ask systemd; instance_release() follows, possibly before this returns. */
 void systemd_place_instance(Manager *m, Instance *i);
+
+/* The instance goes: forget (cancel) a call still waiting for systemd's answer. */
+void systemd_forget_instance(Manager *m, Instance *i);
 
 /* The unit the process belongs to, from its cgroup; NULL when none. Caller frees. */
 char *systemd_unit_of_pid(pid_t pid);

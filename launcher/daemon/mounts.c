@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <sys/mount.h>
 
-#include "launcher-mounts.h"
+#include "mounts.h"
 #include "macro.h"
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */

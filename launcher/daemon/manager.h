@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The launcher as a whole: its event loop, bus connection, class registry,
- * instance table, notify socket and mount watcher, reload and shutdown.
+ * The launcher as a whole, without its D-Bus face: its event loop, class
+ * registry, instance table, notify socket and mount watcher, reload and
+ * shutdown. It observes every instance (state records, STATUS=, systemd
+ * placement) and passes what happened on to its own observer, the bus.
  */
 #pragma once
 
@@ -10,7 +12,10 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "launcher-instance.h"
+#include "instance.h"
+
+typedef struct Manager Manager;
+typedef struct Placement Placement;
 
 typedef struct ClassEntry {
         char *name;
@@ -20,7 +25,6 @@ typedef struct ClassEntry {
 
 typedef struct ManagerOptions {
         bool user_mode;
-        const char *bus_address;
         const char *config_path; /* colon-separated class directories */
         const char *state_dir;
         char **admin_groups; /* NULL: libfsp's default */
@@ -28,7 +32,6 @@ typedef struct ManagerOptions {
 
 struct Manager {
         sd_event *event;
-        sd_bus *bus;
         bool user_mode;
         uid_t uid; /* the launcher's own */
         char *state_dir;
@@ -40,6 +43,11 @@ struct Manager {
         Instance *instances; /* list head */
         Instance *instances_tail;
         unsigned n_instances;
+        InstanceEnv instance_env; /* what every instance sees; its observer is the manager */
+
+        /* Who hears about instances: the bus layer. */
+        const InstanceObserver *observer;
+        void *observer_data;
 
         int notify_fd;
         char *notify_socket; /* NOTIFY_SOCKET for instances */
@@ -49,6 +57,7 @@ struct Manager {
 
         sd_bus *systemd_bus; /* lazily opened, for scopes and unit attachment */
         bool under_systemd;
+        Placement *placements; /* calls to systemd still waiting for an answer */
 
         bool shutting_down;
         sd_event_source *shutdown_timer;
@@ -56,6 +65,10 @@ struct Manager {
 
 int manager_new(const ManagerOptions *o, Manager **ret);
 Manager *manager_free(Manager *m);
+/* Who hears about instances (the bus); set before manager_adopt(). */
+void manager_set_observer(Manager *m, const InstanceObserver *observer, void *userdata);
+/* Adopt what a previous launcher left running (JobControl=0). */
+void manager_adopt(Manager *m);
 int manager_run(Manager *m);
 
 /* Re-read every class file. Running instances keep what they started with. */
@@ -67,12 +80,15 @@ const ClassEntry *manager_find_class(Manager *m, const char *name);
 Instance *manager_find_instance(Manager *m, const char *class_name, const char *name);
 Instance *manager_find_instance_by_mount_point(Manager *m, const char *path);
 
-void manager_link_instance(Manager *m, Instance *i);
-void manager_unlink_instance(Manager *m, Instance *i);
+/*
+ * A new instance in the table, not started yet (instance_start() next). It
+ * leaves the table, freed, after its observer's finished().
+ */
+int manager_add_instance(Manager *m, FspClass *c, const char *name, char *const *args, const char *mount_point,
+                         InstanceIdentity *identity, const char *unit, Instance **ret);
+
+/* Out of the table and freed, without a word to anyone (an adoption that failed, the launcher's exit). */
+void manager_remove_instance(Manager *m, Instance *i);
 
 /* Called when the instance table changed: STATUS= to systemd, shutdown progress. */
 void manager_instances_changed(Manager *m);
-
-/* Signals on the bus. */
-void manager_emit_instance_started(Manager *m, Instance *i);
-void manager_emit_instance_stopped(Manager *m, Instance *i, int status);

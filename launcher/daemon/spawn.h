@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+
 typedef struct SpawnParams {
         const char *path;
         char **argv;
@@ -42,7 +43,11 @@ typedef struct SpawnFailure {
         int error; /* errno */
 } SpawnFailure;
 
-/* ret_error_fd: read end of the exec-error pipe (EOF alone: exec succeeded). */
-int spawn_process(const SpawnParams *p, pid_t *ret_pid, int *ret_error_fd);
+/*
+ * ret_pidfd: a pidfd of the child (it is ours and unreaped, so the pid
+ * cannot have been reused). ret_error_fd: read end of the exec-error pipe
+ * (EOF alone: exec succeeded). A failure leaves no child behind.
+ */
+int spawn_process(const SpawnParams *p, pid_t *ret_pid, int *ret_pidfd, int *ret_error_fd);
 
 const char *spawn_stage_to_string(int stage);

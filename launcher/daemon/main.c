@@ -7,8 +7,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 
-#include "launcher-log.h"
-#include "launcher-manager.h"
+#include "bus.h"
+#include "log.h"
+#include "manager.h"
 
 static void help(void)
 {
@@ -71,7 +72,7 @@ enum {
         ARG_LOG_LEVEL,
 };
 
-static int parse_argv(int argc, char *argv[], ManagerOptions *o)
+static int parse_argv(int argc, char *argv[], ManagerOptions *o, const char **ret_bus_address)
 {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -98,7 +99,7 @@ static int parse_argv(int argc, char *argv[], ManagerOptions *o)
                         o->user_mode = true;
                         break;
                 case ARG_BUS_ADDRESS:
-                        o->bus_address = optarg;
+                        *ret_bus_address = optarg;
                         break;
                 case ARG_CONFIG_PATH:
                         o->config_path = optarg;
@@ -148,23 +149,31 @@ static void ensure_stdio(void)
 int main(int argc, char *argv[])
 {
         ManagerOptions o = { 0 };
+        const char *bus_address = NULL;
         Manager *m = NULL;
+        Bus *b = NULL;
         int r;
 
         ensure_stdio();
         setvbuf(stderr, NULL, _IOLBF, 0);
         log_open();
-        r = parse_argv(argc, argv, &o);
+        r = parse_argv(argc, argv, &o, &bus_address);
         if (r <= 0) {
                 strv_free(o.admin_groups);
                 return r < 0 ? 2 : 0;
         }
-        srandom((unsigned) getpid() ^ (unsigned) time(NULL));
         r = manager_new(&o, &m);
         strv_free(o.admin_groups);
         if (r < 0)
                 return 1;
+        r = bus_new(m, bus_address, &b);
+        if (r < 0) {
+                manager_free(m);
+                return 1;
+        }
+        manager_adopt(m);
         r = manager_run(m);
+        bus_free(b);
         manager_free(m);
         log_info("exiting");
         return r < 0 ? 1 : 0;

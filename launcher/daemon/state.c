@@ -5,9 +5,9 @@
 #include <sys/syscall.h>
 #include <systemd/sd-daemon.h>
 
-#include "launcher-log.h"
-#include "launcher-manager.h"
-#include "launcher-state.h"
+#include "log.h"
+#include "manager.h"
+#include "state.h"
 
 /* Strings are stored hex-encoded: arguments and paths may hold any byte. */
 static void put_hex(FILE *f, const char *key, const char *value)
@@ -281,17 +281,22 @@ static void adopt_one(Manager *m, const char *path, char **names, int n_fds)
         id.started_by = rec.started_by;
         id.uid = rec.run_as;
         id.gid = rec.run_as_gid;
-        r = instance_new(m, entry->class, rec.instance, rec.args, rec.mount_point, &id, &i);
+        r = manager_add_instance(m, entry->class, rec.instance, rec.args, rec.mount_point, &id, rec.unit, &i);
         if (r < 0) {
                 close(pidfd);
                 return;
         }
         i->argv = TAKE_PTR(rec.argv);
-        i->unit = TAKE_PTR(rec.unit);
         i->start_time_usec = rec.start_time;
         i->restarts = rec.restarts;
-        instance_adopt(i, rec.pid, pidfd, take_stored_fd(names, n_fds, "out", rec.pid),
-                       take_stored_fd(names, n_fds, "err", rec.pid));
+        r = instance_adopt(i, rec.pid, pidfd, take_stored_fd(names, n_fds, "out", rec.pid),
+                           take_stored_fd(names, n_fds, "err", rec.pid));
+        if (r < 0) {
+                log_warning_errno(r, "%s/%s (pid %d): cannot watch it (%m): left alone, not adopted",
+                                  rec.class_name, rec.instance, (int) rec.pid);
+                manager_remove_instance(m, i);
+                return;
+        }
         log_info("%s/%s: adopted (pid %d)", i->class_name, i->name, (int) i->pid);
 }
 
@@ -320,5 +325,4 @@ void state_adopt(Manager *m)
                 }
         }
         strv_free(names);
-        manager_instances_changed(m);
 }

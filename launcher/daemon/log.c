@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include "launcher-log.h"
+#include "log.h"
 
 int log_max_level = LOG_INFO;
 static bool log_to_journal_stream;

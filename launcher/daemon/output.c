@@ -2,8 +2,8 @@
 #include <syslog.h>
 #include <systemd/sd-journal.h>
 
-#include "launcher-log.h"
-#include "launcher-output.h"
+#include "log.h"
+#include "output.h"
 
 void output_feed(LineBuffer *b, const char *data, size_t n, LineFn fn, void *userdata)
 {

@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 #include <systemd/sd-login.h>
 
-#include "launcher-log.h"
-#include "launcher-systemd.h"
+#include "log.h"
+#include "systemd.h"
+
+struct Placement {
+        Placement *next;
+        Manager *manager;
+        Instance *instance;
+        sd_bus_slot *slot;
+};
 
 bool systemd_should_place(Manager *m, const Instance *i)
 {
@@ -29,16 +36,37 @@ static int open_systemd_bus(Manager *m)
         return sd_bus_attach_event(m->systemd_bus, m->event, SD_EVENT_PRIORITY_NORMAL);
 }
 
+static void placement_free(Placement *p)
+{
+        Placement **pp = &p->manager->placements;
+
+        while (*pp && *pp != p)
+                pp = &(*pp)->next;
+        if (*pp)
+                *pp = p->next;
+        sd_bus_slot_unref(p->slot);
+        free(p);
+}
+
+void systemd_forget_instance(Manager *m, Instance *i)
+{
+        for (Placement *p = m->placements, *next; p; p = next) {
+                next = p->next;
+                if (p->instance == i)
+                        placement_free(p);
+        }
+}
+
 static int on_placed(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
 {
-        Instance *i = userdata;
+        Placement *p = userdata;
+        Instance *i = p->instance;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
+        _cleanup_free_ char *message = e ? strdup(e->message ? e->message : e->name) : NULL;
+        int r = e ? -sd_bus_error_get_errno(e) : 0;
 
-        i->attach_slot = sd_bus_slot_unref(i->attach_slot);
-        if (e)
-                instance_placed(i, -sd_bus_error_get_errno(e), e->message ? e->message : e->name);
-        else
-                instance_placed(i, 0, NULL);
+        placement_free(p);
+        instance_release(i, r, strempty(message));
         return 0;
 }
 
@@ -71,8 +99,9 @@ static void scope_name(const Instance *i, char buf[static 256])
         strcat(buf, pid);
 }
 
-static int start_scope(Manager *m, Instance *i)
+static int start_scope(Manager *m, Placement *p)
 {
+        Instance *i = p->instance;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         char name[256], description[512];
         int r;
@@ -91,26 +120,33 @@ static int start_scope(Manager *m, Instance *i)
         if (r >= 0)
                 r = sd_bus_message_append(call, "a(sa(sv))", 0);
         if (r >= 0)
-                r = sd_bus_call_async(m->systemd_bus, &i->attach_slot, call, on_placed, i, 0);
+                r = sd_bus_call_async(m->systemd_bus, &p->slot, call, on_placed, p, 0);
         return r;
 }
 
-static int attach_to_unit(Manager *m, Instance *i)
+static int attach_to_unit(Manager *m, Placement *p)
 {
-        return sd_bus_call_method_async(m->systemd_bus, &i->attach_slot, "org.freedesktop.systemd1",
+        Instance *i = p->instance;
+
+        return sd_bus_call_method_async(m->systemd_bus, &p->slot, "org.freedesktop.systemd1",
                                         "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                        "AttachProcessesToUnit", on_placed, i, "ssau", i->unit, "/", 1,
+                                        "AttachProcessesToUnit", on_placed, p, "ssau", i->unit, "/", 1,
                                         (uint32_t) i->pid);
 }
 
 void systemd_place_instance(Manager *m, Instance *i)
 {
-        int r = open_systemd_bus(m);
+        Placement *p = calloc(1, sizeof(*p));
+        int r = p ? open_systemd_bus(m) : -ENOMEM;
 
-        if (r >= 0)
-                r = i->unit ? attach_to_unit(m, i) : start_scope(m, i);
-        if (r < 0) {
-                errno = -r;
-                instance_placed(i, r, strerror(-r));
-        }
+        if (r >= 0) {
+                *p = (Placement){ .next = m->placements, .manager = m, .instance = i };
+                m->placements = p;
+                r = i->unit ? attach_to_unit(m, p) : start_scope(m, p);
+                if (r < 0)
+                        placement_free(p);
+        } else
+                free(p);
+        if (r < 0)
+                instance_release(i, r, strerror(-r));
 }

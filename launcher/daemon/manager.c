@@ -2,16 +2,16 @@
 #include <fcntl.h>
 #include <fsp/launch.h>
 #include <signal.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <systemd/sd-daemon.h>
 
-#include "launcher-bus.h"
-#include "launcher-log.h"
-#include "launcher-manager.h"
-#include "launcher-state.h"
-#include "launcher-systemd.h"
+#include "log.h"
+#include "manager.h"
+#include "state.h"
+#include "systemd.h"
 
 /* Past every instance's StopTimeout, the launcher stops waiting and leaves. */
 #define SHUTDOWN_GRACE_USEC (5 * USEC_PER_SEC)
@@ -123,7 +123,7 @@ Instance *manager_find_instance_by_mount_point(Manager *m, const char *path)
         return NULL;
 }
 
-void manager_link_instance(Manager *m, Instance *i)
+static void link_instance(Manager *m, Instance *i)
 {
         i->prev = m->instances_tail;
         i->next = NULL;
@@ -135,7 +135,7 @@ void manager_link_instance(Manager *m, Instance *i)
         m->n_instances++;
 }
 
-void manager_unlink_instance(Manager *m, Instance *i)
+static void unlink_instance(Manager *m, Instance *i)
 {
         if (i->prev)
                 i->prev->next = i->next;
@@ -165,18 +165,97 @@ void manager_instances_changed(Manager *m)
                 sd_event_exit(m->event, 0);
 }
 
-void manager_emit_instance_started(Manager *m, Instance *i)
+/* ------------------------------------------------------------ what instances tell */
+
+#define RELAY(m, event, ...)                                                                               \
+        do {                                                                                               \
+                if ((m)->observer && (m)->observer->event)                                                 \
+                        (m)->observer->event(__VA_ARGS__, (m)->observer_data);                             \
+        } while (0)
+
+static void on_instance_ready(Instance *i, void *userdata)
 {
-        (void) sd_bus_emit_signal(m->bus, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE, "InstanceStarted", "ss",
-                                  i->class_name, i->name);
+        Manager *m = userdata;
+
         state_save(m, i);
+        RELAY(m, ready, i);
 }
 
-void manager_emit_instance_stopped(Manager *m, Instance *i, int status)
+static void on_instance_start_failed(Instance *i, const char *error_name, const char *message, void *userdata)
 {
-        (void) sd_bus_emit_signal(m->bus, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE, "InstanceStopped",
-                                  "ssi", i->class_name, i->name, status);
+        Manager *m = userdata;
+        RELAY(m, start_failed, i, error_name, message);
+}
+
+static void on_instance_ended(Instance *i, int status, void *userdata)
+{
+        Manager *m = userdata;
+
         state_remove(m, i);
+        RELAY(m, ended, i, status);
+}
+
+static void on_instance_finished(Instance *i, int status, void *userdata)
+{
+        Manager *m = userdata;
+
+        RELAY(m, finished, i, status);
+        manager_remove_instance(m, i);
+        manager_instances_changed(m);
+}
+
+static void on_instance_changed(Instance *i, void *userdata)
+{
+        Manager *m = userdata;
+
+        manager_instances_changed(m);
+        RELAY(m, changed, i);
+}
+
+static void on_instance_spawned(Instance *i, void *userdata)
+{
+        systemd_place_instance(userdata, i);
+}
+
+static const InstanceObserver manager_instance_observer = {
+        .ready = on_instance_ready,
+        .start_failed = on_instance_start_failed,
+        .ended = on_instance_ended,
+        .finished = on_instance_finished,
+        .changed = on_instance_changed,
+        .spawned = on_instance_spawned,
+};
+
+void manager_remove_instance(Manager *m, Instance *i)
+{
+        systemd_forget_instance(m, i);
+        unlink_instance(m, i);
+        instance_free(i);
+}
+
+void manager_set_observer(Manager *m, const InstanceObserver *observer, void *userdata)
+{
+        m->observer = observer;
+        m->observer_data = userdata;
+}
+
+int manager_add_instance(Manager *m, FspClass *c, const char *name, char *const *args, const char *mount_point,
+                         InstanceIdentity *identity, const char *unit, Instance **ret)
+{
+        Instance *i;
+        int r;
+
+        r = instance_new(&m->instance_env, c, name, args, mount_point, identity, &i);
+        if (r < 0)
+                return r;
+        if (unit && !(i->unit = strdup(unit))) {
+                instance_free(i);
+                return -ENOMEM;
+        }
+        i->hold_until_released = systemd_should_place(m, i);
+        link_instance(m, i);
+        *ret = i;
+        return 0;
 }
 
 /* ------------------------------------------------------------ the notify socket */
@@ -225,6 +304,7 @@ static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdat
 static int setup_notify_socket(Manager *m)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        uint64_t nonce;
         int one = 1, r;
 
         m->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -232,9 +312,11 @@ static int setup_notify_socket(Manager *m)
                 return -errno;
         if (setsockopt(m->notify_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
                 return -errno;
-        /* Abstract, so instances running as any user can reach it. */
-        r = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "winfsp-launcher/%d/%u", (int) getpid(),
-                     (unsigned) random());
+        /* Abstract, so instances running as any user can reach it; a name nobody can guess ahead. */
+        if (getrandom(&nonce, sizeof(nonce), 0) != (ssize_t) sizeof(nonce))
+                return -errno;
+        r = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "winfsp-launcher/%d/%016llx", (int) getpid(),
+                     (unsigned long long) nonce);
         if (bind(m->notify_fd, (struct sockaddr *) &sa, offsetof(struct sockaddr_un, sun_path) + 1 + r) < 0)
                 return -errno;
         if (asprintf(&m->notify_socket, "@%s", sa.sun_path + 1) < 0)
@@ -280,20 +362,23 @@ static int on_shutdown_timeout(sd_event_source *s, uint64_t usec, void *userdata
 static void begin_shutdown(Manager *m)
 {
         uint64_t longest = 0;
+        int r;
 
         if (m->shutting_down)
                 return;
-        m->shutting_down = true;
+        m->shutting_down = m->instance_env.shutting_down = true;
         (void) sd_notify(false, "STOPPING=1");
         log_info("stopping %u instance%s", m->n_instances, m->n_instances == 1 ? "" : "s");
         for (Instance *i = m->instances, *next; i; i = next) {
                 next = i->next;
                 longest = MAX(longest, i->class->stop_timeout_usec);
                 if (i->class->job_control || i->state != INSTANCE_RUNNING)
-                        instance_stop(i, NULL);
+                        instance_stop(i);
         }
-        sd_event_add_time_relative(m->event, &m->shutdown_timer, CLOCK_MONOTONIC,
-                                   longest + SHUTDOWN_GRACE_USEC, 0, on_shutdown_timeout, m);
+        r = sd_event_add_time_relative(m->event, &m->shutdown_timer, CLOCK_MONOTONIC,
+                                       longest + SHUTDOWN_GRACE_USEC, 0, on_shutdown_timeout, m);
+        if (r < 0)
+                log_warning_errno(r, "cannot time the shutdown (%m); waiting for the instances without a limit");
         manager_instances_changed(m);
 }
 
@@ -394,10 +479,14 @@ int manager_new(const ManagerOptions *o, Manager **ret)
                 log_error_errno(r, "Failed to set up the event loop: %m");
                 goto fail;
         }
+        m->instance_env = (InstanceEnv){
+                .event = m->event,
+                .notify_socket = m->notify_socket,
+                .user_mode = m->user_mode,
+                .observer = &manager_instance_observer,
+                .observer_data = m,
+        };
         if ((r = manager_reload(m)) < 0)
-                goto fail;
-        state_adopt(m);
-        if ((r = bus_setup(m, o->bus_address)) < 0)
                 goto fail;
         *ret = m;
         return 0;
@@ -406,20 +495,24 @@ fail:
         return r;
 }
 
+void manager_adopt(Manager *m)
+{
+        state_adopt(m);
+        manager_instances_changed(m);
+}
+
 Manager *manager_free(Manager *m)
 {
         if (!m)
                 return NULL;
         while (m->instances)
-                instance_free(m->instances);
+                manager_remove_instance(m, m->instances);
         class_entries_free(m->classes, m->n_classes);
         sd_event_source_unref(m->notify_source);
         sd_event_source_unref(m->mountinfo_source);
         sd_event_source_unref(m->shutdown_timer);
         safe_close(m->notify_fd);
         safe_close(m->mountinfo_fd);
-        sd_bus_flush_close_unref(m->bus);
-        bus_caller_cache_clear();
         sd_bus_flush_close_unref(m->systemd_bus);
         sd_event_unref(m->event);
         free(m->notify_socket);

@@ -1,0 +1,685 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * org.winfsp.Launcher1: one handler per method — parse, identify the caller
+ * from the bus's own credentials, check access, call the model, reply (now,
+ * or when the instance tells how it went).
+ */
+#include <fsp/cmdline.h>
+#include <fsp/launch.h>
+#include <fsp/names.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "bus-caller.h"
+#include "bus-info.h"
+#include "bus.h"
+#include "log.h"
+#include "manager.h"
+#include "systemd.h"
+
+/* A call that waits for an instance: a Start until it is ready or failed, a Stop until it is gone. */
+typedef struct PendingCall PendingCall;
+struct PendingCall {
+        PendingCall *next;
+        Instance *instance;
+        sd_bus_message *call;
+        bool is_stop;
+};
+
+struct Bus {
+        Manager *manager;
+        sd_bus *bus;
+        PendingCall *pending;
+};
+
+/* ------------------------------------------------------------ replies */
+
+static int reply_error(sd_bus_message *m, const char *name, const char *fmt, ...) _printf_(3, 4);
+static int reply_error(sd_bus_message *m, const char *name, const char *fmt, ...)
+{
+        _cleanup_free_ char *text = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        if (vasprintf(&text, fmt, ap) < 0)
+                text = NULL;
+        va_end(ap);
+        r = sd_bus_reply_method_errorf(m, name, "%s", text ? text : "out of memory");
+        return r < 0 ? r : 0;
+}
+
+/* Method handlers return 1 once a reply is sent or pending. Helpers: 1 go on, 0 an error reply was sent. */
+static int handled(int r)
+{
+        return r < 0 ? r : 1;
+}
+
+static int reply_caller_unknown(sd_bus_message *m, int r)
+{
+        return reply_error(m, FSP_ERROR_ACCESS_DENIED, "cannot identify the caller: %s", strerror(-r));
+}
+
+static int pending_add(Bus *b, Instance *i, sd_bus_message *call, bool is_stop)
+{
+        PendingCall *p = calloc(1, sizeof(*p));
+
+        if (!p)
+                return -ENOMEM;
+        *p = (PendingCall){ .next = b->pending, .instance = i, .call = sd_bus_message_ref(call), .is_stop = is_stop };
+        b->pending = p;
+        return 0;
+}
+
+/* Answer every call of one kind waiting for i: with the status (Stop), success or an error (Start). */
+static void pending_answer(Bus *b, Instance *i, bool stops, int status, const char *error_name,
+                           const char *message)
+{
+        for (PendingCall **pp = &b->pending, *p; (p = *pp);) {
+                if (p->instance != i || p->is_stop != stops) {
+                        pp = &p->next;
+                        continue;
+                }
+                if (error_name)
+                        (void) sd_bus_reply_method_errorf(p->call, error_name, "%s", message);
+                else if (stops)
+                        (void) sd_bus_reply_method_return(p->call, "i", (int32_t) status);
+                else
+                        (void) sd_bus_reply_method_return(p->call, NULL);
+                *pp = p->next;
+                sd_bus_message_unref(p->call);
+                free(p);
+        }
+}
+
+/* ------------------------------------------------------------ what instances tell */
+
+static void on_ready(Instance *i, void *userdata)
+{
+        Bus *b = userdata;
+
+        pending_answer(b, i, false, 0, NULL, NULL);
+        (void) sd_bus_emit_signal(b->bus, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE, "InstanceStarted", "ss",
+                                  i->class_name, i->name);
+}
+
+static void on_start_failed(Instance *i, const char *error_name, const char *message, void *userdata)
+{
+        pending_answer(userdata, i, false, 0, error_name, message);
+}
+
+static void on_ended(Instance *i, int status, void *userdata)
+{
+        Bus *b = userdata;
+
+        (void) sd_bus_emit_signal(b->bus, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE, "InstanceStopped", "ssi",
+                                  i->class_name, i->name, status);
+}
+
+static void on_finished(Instance *i, int status, void *userdata)
+{
+        Bus *b = userdata;
+
+        pending_answer(b, i, true, status, NULL, NULL);
+        pending_answer(b, i, false, 0, FSP_ERROR_START_FAILED, "the instance ended before it was ready");
+}
+
+static const InstanceObserver bus_observer = {
+        .ready = on_ready,
+        .start_failed = on_start_failed,
+        .ended = on_ended,
+        .finished = on_finished,
+};
+
+/* ------------------------------------------------------------ Start */
+
+typedef struct StartRequest {
+        const char *class_name;
+        const char *instance;
+        char **args;
+        int secret_fd;
+        int fuse_fd; /* FuseFd: /dev/fuse, already mounted at the mount point by the caller */
+        bool attach;
+} StartRequest;
+
+/* MountPoint= expanded, absolute, existing, canonical; a non-root caller must own it. */
+static int resolve_mount_point(sd_bus_message *m, const FspClass *c, const StartRequest *req,
+                               const Caller *caller, char **ret)
+{
+        FspExpandContext ctx = {
+                .executable = c->executable,
+                .args = req->args,
+                .user = caller->name,
+                .home = caller->home,
+                .class_name = c->name,
+                .instance = req->instance,
+        };
+        _cleanup_free_ char *expanded = NULL;
+        char canonical[PATH_MAX];
+        struct stat st;
+        FspError e;
+
+        if (!c->mount_point) {
+                *ret = NULL;
+                return 1;
+        }
+        if (fsp_template_expand(c->mount_point, &ctx, &expanded, &e) < 0)
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "MountPoint=%s: %s", c->mount_point,
+                                   e.text);
+        if (isempty(expanded))
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT,
+                                   "class '%s' needs a mount point (MountPoint=%s expands to nothing)",
+                                   c->name, c->mount_point);
+        if (expanded[0] != '/')
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is not an absolute path",
+                                   expanded);
+        if (!realpath(expanded, canonical) || stat(canonical, &st) < 0)
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s': %s", expanded,
+                                   strerror(errno));
+        if (!S_ISDIR(st.st_mode))
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is not a directory",
+                                   canonical);
+        if (caller->fsp.uid != 0 && st.st_uid != caller->fsp.uid)
+                return reply_error(m, FSP_ERROR_ACCESS_DENIED,
+                                   "mount point '%s' belongs to uid %u, not to you (uid %u)", canonical,
+                                   (unsigned) st.st_uid, (unsigned) caller->fsp.uid);
+        *ret = strdup(canonical);
+        return *ret ? 1 : -ENOMEM;
+}
+
+/* The argument MountPoint= names when it is "%N" alone (0-based), else -1. */
+static int mount_point_argument(const FspClass *c, char **args)
+{
+        const char *t = c->mount_point;
+        if (!t || t[0] != '%' || t[1] < '1' || t[1] > '9' || t[2] != 0)
+                return -1;
+        size_t k = (size_t) (t[1] - '1');
+        return k < strv_length(args) ? (int) k : -1;
+}
+
+/* A path as mountinfo would show it: absolute, no empty, "." or ".." elements. */
+static bool path_is_normalized(const char *p)
+{
+        if (p[0] != '/' || (p[1] == 0))
+                return p[0] == '/';
+        for (const char *e = p + 1;;) {
+                size_t n = strcspn(e, "/");
+                if (n == 0 || (n == 1 && e[0] == '.') || (n == 2 && e[0] == '.' && e[1] == '.'))
+                        return false;
+                if (!e[n])
+                        return true;
+                e += n + 1;
+        }
+}
+
+/*
+ * FuseFd: the caller (root, typically mount.winfsp answering an automount)
+ * has mounted /dev/fuse at the mount point itself. The path is not touched
+ * here: while an automount is pending, looking it up would wait for this very
+ * start. The file system gets the connection as fd 3, and "/dev/fd/3" as its
+ * mount point argument.
+ */
+static int take_premounted(sd_bus_message *m, const FspClass *c, StartRequest *req, const Caller *caller,
+                           char **ret_mount_point)
+{
+        int k = mount_point_argument(c, req->args);
+        char *dev;
+
+        if (caller->fsp.uid != 0)
+                return reply_error(m, FSP_ERROR_ACCESS_DENIED, "only root may pass a mounted FUSE connection");
+        if (k < 0)
+                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR,
+                                   "class '%s' cannot take a mounted FUSE connection: its MountPoint= is not one "
+                                   "argument (%%1..%%9) that was given",
+                                   c->name);
+        if (!path_is_normalized(req->args[k]))
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT,
+                                   "mount point '%s' is not a canonical absolute path", req->args[k]);
+        if (!(dev = strdup("/dev/fd/3")))
+                return -ENOMEM;
+        *ret_mount_point = req->args[k];
+        req->args[k] = dev;
+        return 1;
+}
+
+/* "%2" alone: the file system is handed the very path that was checked. */
+static int pin_mount_point_argument(const FspClass *c, char **args, const char *canonical)
+{
+        int k = mount_point_argument(c, args);
+        return k < 0 ? 0 : free_and_strdup(&args[k], canonical);
+}
+
+static int check_start_request(sd_bus_message *m, Manager *mgr, const StartRequest *req, const Caller *caller,
+                               FspClass **ret_class)
+{
+        const ClassEntry *entry;
+        FspError e;
+        size_t n_args = strv_length(req->args);
+        Instance *other;
+
+        if (mgr->shutting_down)
+                return reply_error(m, FSP_ERROR_START_FAILED, "the launcher is shutting down");
+        if (fsp_instance_name_check(req->instance, &e) < 0)
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "invalid instance name: %s", e.text);
+        if (n_args > FSP_CMDLINE_MAX_ARGS)
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "too many arguments: %zu given, at most %d",
+                                   n_args, FSP_CMDLINE_MAX_ARGS);
+        entry = fsp_class_name_is_valid(req->class_name) ? manager_find_class(mgr, req->class_name) : NULL;
+        if (!entry)
+                return reply_error(m, FSP_ERROR_NO_SUCH_CLASS, "no such class '%s'", req->class_name);
+        if (!entry->class)
+                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR, "class '%s' is unusable: %s", entry->name,
+                                   strempty(entry->error));
+        if (!fsp_security_check(entry->class->security, &caller->fsp, (uid_t) -1, FSP_RIGHT_START))
+                return reply_error(m, FSP_ERROR_ACCESS_DENIED, "%s (uid %u) may not start instances of class '%s'",
+                                   caller->name, (unsigned) caller->fsp.uid, entry->name);
+        if (entry->class->credentials != FSP_CREDENTIALS_NONE && req->secret_fd < 0)
+                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR,
+                                   "class '%s' needs credentials (Credentials=%d): use StartWithSecret",
+                                   entry->name, entry->class->credentials);
+        if (entry->class->credentials == FSP_CREDENTIALS_NONE && req->secret_fd >= 0)
+                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR,
+                                   "class '%s' takes no credentials (Credentials=0): use Start", entry->name);
+        if ((other = manager_find_instance(mgr, req->class_name, req->instance)))
+                return reply_error(m, FSP_ERROR_INSTANCE_EXISTS, "%s/%s already exists (%s)", other->class_name,
+                                   other->name, instance_state_to_string(other->state));
+        if (req->attach && caller->fsp.uid != 0)
+                return reply_error(m, FSP_ERROR_ACCESS_DENIED, "only root may attach an instance to its unit");
+        *ret_class = entry->class;
+        return 1;
+}
+
+static int start_request(sd_bus_message *m, Bus *b, StartRequest *req)
+{
+        _cleanup_(caller_done) Caller caller = { 0 };
+        _cleanup_(instance_identity_done) InstanceIdentity id = { 0 };
+        _cleanup_free_ char *mount_point = NULL, *unit = NULL, *why = NULL;
+        InstanceStartParams params = INSTANCE_START_PARAMS_INIT;
+        Manager *mgr = b->manager;
+        FspClass *c = NULL;
+        Instance *i, *other;
+        int r;
+
+        r = caller_get(m, &caller);
+        if (r < 0)
+                return reply_caller_unknown(m, r);
+        r = check_start_request(m, mgr, req, &caller, &c);
+        if (r <= 0)
+                return r;
+        if (req->fuse_fd >= 0)
+                r = take_premounted(m, c, req, &caller, &mount_point);
+        else
+                r = resolve_mount_point(m, c, req, &caller, &mount_point);
+        if (r <= 0)
+                return r;
+        if (mount_point && (other = manager_find_instance_by_mount_point(mgr, mount_point)))
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is in use by %s/%s",
+                                   mount_point, other->class_name, other->name);
+        if (mount_point && req->fuse_fd < 0 && (r = pin_mount_point_argument(c, req->args, mount_point)) < 0)
+                return r;
+        if (req->attach && !(unit = systemd_unit_of_pid(caller.pid)))
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "the caller (pid %d) is not in a systemd unit",
+                                   (int) caller.pid);
+        r = identity_resolve(c, mgr->uid, &caller, &id, &why);
+        if (r < 0 && why)
+                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR, "%s", why);
+        if (r < 0)
+                return r;
+        r = manager_add_instance(mgr, c, req->instance, req->args, mount_point, &id, unit, &i);
+        if (r < 0)
+                return r;
+        r = pending_add(b, i, m, false);
+        if (r < 0) {
+                manager_remove_instance(mgr, i);
+                return r;
+        }
+        log_info("%s/%s: start requested by %s (uid %u)%s", i->class_name, i->name, caller.name,
+                 (unsigned) caller.fsp.uid, req->fuse_fd >= 0 ? ", on a FUSE connection it mounted" : "");
+        params.secret_fd = req->secret_fd;
+        params.fuse_fd = req->fuse_fd;
+        instance_start(i, &params);
+        return 0;
+}
+
+static int read_start(sd_bus_message *m, StartRequest *req, char ***args)
+{
+        int r = sd_bus_message_read(m, "ss", &req->class_name, &req->instance);
+        if (r >= 0)
+                r = sd_bus_message_read_strv(m, args);
+        req->args = *args;
+        return r;
+}
+
+static int method_start(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        _cleanup_strv_free_ char **args = NULL;
+        StartRequest req = { .secret_fd = -1, .fuse_fd = -1 };
+        int r = read_start(m, &req, &args);
+
+        if (r < 0)
+                return r;
+        return handled(start_request(m, userdata, &req));
+}
+
+static int method_start_with_secret(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        _cleanup_strv_free_ char **args = NULL;
+        StartRequest req = { .secret_fd = -1, .fuse_fd = -1 };
+        int r = read_start(m, &req, &args);
+
+        if (r >= 0)
+                r = sd_bus_message_read(m, "h", &req.secret_fd);
+        if (r < 0)
+                return r;
+        return handled(start_request(m, userdata, &req));
+}
+
+static int read_start_options(sd_bus_message *m, StartRequest *req)
+{
+        int r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                const char *key;
+                if ((r = sd_bus_message_read(m, "s", &key)) < 0)
+                        return r;
+                if (streq(key, "Secret"))
+                        r = sd_bus_message_read(m, "v", "h", &req->secret_fd);
+                else if (streq(key, "FuseFd"))
+                        r = sd_bus_message_read(m, "v", "h", &req->fuse_fd);
+                else if (streq(key, "AttachToCallerUnit")) {
+                        int v = 0;
+                        r = sd_bus_message_read(m, "v", "b", &v);
+                        req->attach = v;
+                } else
+                        return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "unknown start option '%s'", key);
+                if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        return r < 0 ? r : 1;
+}
+
+static int method_start_with_options(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        _cleanup_strv_free_ char **args = NULL;
+        StartRequest req = { .secret_fd = -1, .fuse_fd = -1 };
+        int r = read_start(m, &req, &args);
+
+        if (r >= 0)
+                r = read_start_options(m, &req);
+        if (r <= 0)
+                return handled(r);
+        return handled(start_request(m, userdata, &req));
+}
+
+/* ------------------------------------------------------------ Stop, GetInfo */
+
+/* The instance, if the caller may do rights on it; otherwise an error was sent and NULL returned. */
+static Instance *find_for(sd_bus_message *m, Manager *mgr, uint32_t rights, int *ret)
+{
+        _cleanup_(caller_done) Caller caller = { 0 };
+        const char *class_name, *name;
+        Instance *i;
+        int r;
+
+        r = sd_bus_message_read(m, "ss", &class_name, &name);
+        if (r < 0) {
+                *ret = r;
+                return NULL;
+        }
+        r = caller_get(m, &caller);
+        if (r < 0) {
+                *ret = reply_caller_unknown(m, r);
+                return NULL;
+        }
+        i = manager_find_instance(mgr, class_name, name);
+        if (!i) {
+                *ret = reply_error(m, FSP_ERROR_NO_SUCH_INSTANCE, "no instance %s/%s", class_name, name);
+                return NULL;
+        }
+        if (!fsp_security_check(i->class->security, &caller.fsp, i->id.started_by, rights)) {
+                *ret = reply_error(m, FSP_ERROR_ACCESS_DENIED, "%s (uid %u) may not %s %s/%s", caller.name,
+                                   (unsigned) caller.fsp.uid, rights == FSP_RIGHT_STOP ? "stop" : "query",
+                                   class_name, name);
+                return NULL;
+        }
+        return i;
+}
+
+static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        Bus *b = userdata;
+        int r = 0;
+        Instance *i = find_for(m, b->manager, FSP_RIGHT_STOP, &r);
+
+        if (!i)
+                return handled(r);
+        r = pending_add(b, i, m, true);
+        if (r < 0)
+                return r;
+        instance_stop(i);
+        return 1;
+}
+
+static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Bus *b = userdata;
+        int r = 0;
+        Instance *i = find_for(m, b->manager, FSP_RIGHT_QUERY, &r);
+
+        if (!i)
+                return handled(r);
+        BusInstanceInfo info = {
+                .class_name = i->class_name,
+                .instance = i->name,
+                .argv = i->argv,
+                .pid = i->pid,
+                .state = instance_state_to_string(i->state),
+                .mount_point = i->mount_point,
+                .started_by = i->id.started_by,
+                .run_as = i->id.uid,
+                .start_time_usec = i->start_time_usec,
+                .restarts = i->restarts,
+                .last_exit_status = i->last_exit_status,
+                .status = i->status_text,
+        };
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = bus_append_instance_info(reply, &info);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return handled(sd_bus_send(NULL, reply, NULL));
+}
+
+/* ------------------------------------------------------------ List, ListClasses, Reload */
+
+typedef int (*AppendFn)(sd_bus_message *reply, Manager *mgr, const Caller *caller);
+
+/* A reply that is one array, filled for the caller by append. */
+static int reply_array(sd_bus_message *m, Manager *mgr, const char *contents, AppendFn append)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(caller_done) Caller caller = { 0 };
+        int r;
+
+        r = caller_get(m, &caller);
+        if (r < 0)
+                return handled(reply_caller_unknown(m, r));
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', contents);
+        if (r >= 0)
+                r = append(reply, mgr, &caller);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return handled(sd_bus_send(NULL, reply, NULL));
+}
+
+static int append_instances(sd_bus_message *reply, Manager *mgr, const Caller *caller)
+{
+        int r = 0;
+
+        for (Instance *i = mgr->instances; r >= 0 && i; i = i->next)
+                if (fsp_security_check(i->class->security, &caller->fsp, i->id.started_by, FSP_RIGHT_QUERY))
+                        r = sd_bus_message_append(reply, "(ss)", i->class_name, i->name);
+        return r;
+}
+
+static int append_classes(sd_bus_message *reply, Manager *mgr, const Caller *caller)
+{
+        int r = 0;
+
+        for (size_t k = 0; r >= 0 && k < mgr->n_classes; k++) {
+                const ClassEntry *e = &mgr->classes[k];
+                if (e->class)
+                        r = sd_bus_message_append(reply, "(sa{sv})", e->name, 3, "Description", "s",
+                                                  e->class->description, "Credentials", "u",
+                                                  (uint32_t) e->class->credentials, "CanStart", "b",
+                                                  fsp_security_check(e->class->security, &caller->fsp, (uid_t) -1,
+                                                                     FSP_RIGHT_START));
+                else
+                        r = sd_bus_message_append(reply, "(sa{sv})", e->name, 3, "Description", "s", "", "CanStart",
+                                                  "b", 0, "Error", "s", strempty(e->error));
+        }
+        return r;
+}
+
+static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        Bus *b = userdata;
+        return reply_array(m, b->manager, "(ss)", append_instances);
+}
+
+static int method_list_classes(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        Bus *b = userdata;
+        return reply_array(m, b->manager, "(sa{sv})", append_classes);
+}
+
+static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        _cleanup_(caller_done) Caller caller = { 0 };
+        Bus *b = userdata;
+        int r;
+
+        r = caller_get(m, &caller);
+        if (r < 0)
+                return handled(reply_caller_unknown(m, r));
+        if (caller.fsp.uid != 0 && caller.fsp.uid != b->manager->uid)
+                return handled(reply_error(m, FSP_ERROR_ACCESS_DENIED, "only root may reload the launcher"));
+        r = manager_reload(b->manager);
+        if (r < 0)
+                return handled(reply_error(m, FSP_ERROR_CONFIGURATION_ERROR, "reload failed: %s", strerror(-r)));
+        return handled(sd_bus_reply_method_return(m, NULL));
+}
+
+static const sd_bus_vtable launcher_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("s", class, "s", instance, "as", args), SD_BUS_NO_RESULT,
+                                method_start, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StartWithSecret", SD_BUS_ARGS("s", class, "s", instance, "as", args, "h", secret),
+                                SD_BUS_NO_RESULT, method_start_with_secret, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StartWithOptions",
+                                SD_BUS_ARGS("s", class, "s", instance, "as", args, "a{sv}", options),
+                                SD_BUS_NO_RESULT, method_start_with_options, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_ARGS("s", class, "s", instance), SD_BUS_RESULT("i", status),
+                                method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetInfo", SD_BUS_ARGS("s", class, "s", instance), SD_BUS_RESULT("a{sv}", info),
+                                method_get_info, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("List", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ss)", instances), method_list,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListClasses", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sa{sv})", classes),
+                                method_list_classes, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_reload,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("InstanceStarted", SD_BUS_ARGS("s", class, "s", instance), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("InstanceStopped", SD_BUS_ARGS("s", class, "s", instance, "i", status), 0),
+        SD_BUS_VTABLE_END,
+};
+
+/* ------------------------------------------------------------ life */
+
+static int connect_bus(Bus *b, const char *address)
+{
+        int r;
+
+        if (!address)
+                return b->manager->user_mode ? sd_bus_open_user(&b->bus) : sd_bus_open_system(&b->bus);
+        r = sd_bus_new(&b->bus);
+        if (r >= 0)
+                r = sd_bus_set_address(b->bus, address);
+        if (r >= 0)
+                r = sd_bus_set_bus_client(b->bus, true);
+        if (r >= 0)
+                r = sd_bus_start(b->bus);
+        return r;
+}
+
+int bus_new(Manager *m, const char *address, Bus **ret)
+{
+        Bus *b = calloc(1, sizeof(*b));
+        int r;
+
+        if (!b)
+                return -ENOMEM;
+        b->manager = m;
+        r = connect_bus(b, address);
+        if (r < 0) {
+                log_error_errno(r, "Failed to connect to the %s bus: %m",
+                                address ? address : m->user_mode ? "session" : "system");
+                goto fail;
+        }
+        r = sd_bus_add_object_vtable(b->bus, NULL, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE, launcher_vtable, b);
+        if (r < 0) {
+                log_error_errno(r, "Failed to register the D-Bus object: %m");
+                goto fail;
+        }
+        r = sd_bus_attach_event(b->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0) {
+                log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+                goto fail;
+        }
+        r = sd_bus_request_name(b->bus, FSP_LAUNCHER_BUS_NAME, 0);
+        if (r < 0) {
+                if (r == -EEXIST)
+                        log_error("Another launcher already owns %s", FSP_LAUNCHER_BUS_NAME);
+                else
+                        log_error_errno(r, "Failed to acquire %s: %m", FSP_LAUNCHER_BUS_NAME);
+                goto fail;
+        }
+        manager_set_observer(m, &bus_observer, b);
+        *ret = b;
+        return 0;
+fail:
+        bus_free(b);
+        return r;
+}
+
+Bus *bus_free(Bus *b)
+{
+        if (!b)
+                return NULL;
+        manager_set_observer(b->manager, NULL, NULL);
+        while (b->pending) {
+                PendingCall *p = b->pending;
+                b->pending = p->next;
+                (void) sd_bus_reply_method_errorf(p->call, FSP_ERROR_START_FAILED, "the launcher is shutting down");
+                sd_bus_message_unref(p->call);
+                free(p);
+        }
+        sd_bus_flush_close_unref(b->bus);
+        caller_cache_clear();
+        free(b);
+        return NULL;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the parts of an instance share (instance.c the state machine,
+ * instance-exec.c the process, instance-credentials.c the secret and its
+ * handshake, instance-recovery.c restarts). Not for other modules.
+ */
+#pragma once
+
+#include <time.h>
+
+#include "instance.h"
+#include "macro.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+#define ANSWER_MAX    256
+#define WITHHELD_LINE "[a line that contained the secret was withheld]"
+
+/* ---- instance.c */
+uint64_t now_usec(clockid_t clock);
+/* "5 min", "30 s", "1500 ms": for messages. */
+const char *duration_text(uint64_t usec, char buf[static 32]);
+/* 3 -> "status 3", 137 -> "signal 9 (Killed)". */
+const char *exit_text(int status, char buf[static 64]);
+sd_event_source *source_unref(sd_event_source *s);
+
+/*
+ * The start failed: remember why (the first reason wins), make sure the
+ * process is gone, and only then tell the observer, so a failure means
+ * nothing is left running.
+ */
+void instance_fail_start(Instance *i, const char *error_name, const char *fmt, ...) _printf_(3, 4);
+void instance_check_ready(Instance *i);
+void instance_kill(Instance *i, int sig);
+/* The process ended (status -1: unknown). Decide what follows. */
+void instance_process_exited(Instance *i, int status);
+/* The process is gone for good: tell the observer, which frees the instance. */
+void instance_finish(Instance *i, int status);
+
+/* ---- instance-exec.c */
+/* Spawn the process for the current attempt; failures become a failed start. */
+void instance_spawn_or_fail(Instance *i);
+/* Drop the process's event sources and pipes (not the secret). */
+void instance_close_process_io(Instance *i);
+/* Pass on what the pipes hold now. */
+void instance_drain_output(Instance *i);
+/* Bytes it wrote on stdout that did not come through the pipe's event (after its OK). */
+void instance_feed_stdout(Instance *i, const char *data, size_t n);
+/* One line of its output: to the journal or Stderr=, screened for the secret. */
+void instance_output_line(Instance *i, bool is_stderr, const char *line);
+int instance_watch_process(Instance *i, int pidfd);
+int instance_watch_output(Instance *i);
+
+/* ---- instance-credentials.c */
+bool instance_needs_credentials(const Instance *i);
+/* Whether text holds the secret the instance was given. */
+bool instance_shows_secret(const Instance *i, const char *text);
+/* A partial line that holds the secret goes out withheld now, while the secret is known. */
+void instance_screen_partial_lines(Instance *i);
+/* Start reading the client's secret fd; the spawn follows when it is complete. */
+int instance_read_secret(Instance *i, int fd);
+/* Before the spawn: what the process will need for the handshake. */
+int instance_credentials_prepare(Instance *i);
+/* After the spawn: write the secret to its stdin (then EOF) and start the answer's clock. */
+void instance_credentials_send(Instance *i, int stdin_fd);
+bool instance_awaiting_answer(const Instance *i);
+/* Read the answer: 1 decided, 0 incomplete, -EAGAIN nothing more now. */
+int instance_read_answer(Instance *i, bool at_exit);
+
+/* ---- instance-recovery.c */
+void instance_schedule_restart(Instance *i);

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One running (or starting, stopping, restarting) instance of a class and
+ * its life: spawn, credentials handshake, readiness, output, stop with
+ * escalation, reaping, recovery with back-off. Every step is an event
+ * source on the loop of its InstanceEnv; nothing here blocks, and nothing
+ * here knows D-Bus: what happens is told to an InstanceObserver.
+ *
+ * Life of an Instance: instance_new() puts it in no table (the owner does);
+ * instance_start() or instance_adopt() gives it a process; it ends with
+ * exactly one observer->finished() call, after which the owner frees it
+ * with instance_free() (the observer may do so inside that callback).
+ */
+#pragma once
+
+#include <errno.h>
+#include <fsp/class.h>
+#include <fsp/secret.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "mounts.h"
+#include "output.h"
+
+typedef struct Instance Instance;
+
+typedef enum InstanceState {
+        INSTANCE_STARTING,   /* spawned (or reading the secret), not ready yet */
+        INSTANCE_RUNNING,    /* ready */
+        INSTANCE_STOPPING,   /* SIGTERM sent (stop, or a failed start being cleaned up) */
+        INSTANCE_RESTARTING, /* exited with a failure, waiting out the back-off (Recovery=1) */
+        _INSTANCE_STATE_MAX,
+        _INSTANCE_STATE_INVALID = -EINVAL,
+} InstanceState;
+
+const char *instance_state_to_string(InstanceState s);
+
+/* What an instance tells its owner. Every callback is optional. */
+typedef struct InstanceObserver {
+        /* Ready (the start succeeded); again after each restart. */
+        void (*ready)(Instance *i, void *userdata);
+        /*
+         * The start failed and nothing of it runs any more. error_name is one
+         * of FSP_ERROR_*; message says why, with the last lines the program
+         * wrote. finished() follows.
+         */
+        void (*start_failed)(Instance *i, const char *error_name, const char *message, void *userdata);
+        /* A process that had been ready ended: status is its exit code, 128+signal, or -1 (unknown). */
+        void (*ended)(Instance *i, int status, void *userdata);
+        /* The instance is over (stopped, exited, gave up, failed to start); status as for ended(). */
+        void (*finished)(Instance *i, int status, void *userdata);
+        /* Its state changed. */
+        void (*changed)(Instance *i, void *userdata);
+        /* The process is forked but held before exec (hold_until_released): call instance_release(). */
+        void (*spawned)(Instance *i, void *userdata);
+} InstanceObserver;
+
+/* What every instance of one launcher shares. */
+typedef struct InstanceEnv {
+        sd_event *event;
+        const char *notify_socket; /* NOTIFY_SOCKET for instances */
+        bool user_mode;            /* the per-user launcher: pass the session's bus and runtime dir */
+        bool shutting_down;        /* no restarts any more */
+        const InstanceObserver *observer;
+        void *observer_data;
+} InstanceEnv;
+
+/* Who asked for the instance, and as whom it runs. Resolved before spawning. */
+typedef struct InstanceIdentity {
+        uid_t started_by;
+        char *caller_name; /* %U */
+        char *caller_home; /* %P */
+        bool change_user;  /* false: run as the launcher itself */
+        uid_t uid;
+        gid_t gid;
+        gid_t *groups;
+        size_t n_groups;
+        char *user_name;
+        char *home;
+} InstanceIdentity;
+
+void instance_identity_done(InstanceIdentity *id);
+
+#define RECOVERY_HISTORY_MAX 1000
+
+struct Instance {
+        const InstanceEnv *env;
+        Instance *prev, *next; /* in the owner's table */
+
+        FspClass *class; /* the definition it was started with, kept across reloads */
+        char *class_name;
+        char *name;
+        char **args;       /* the caller's %1..%9 */
+        char **argv;       /* as executed, argv[0] = Executable */
+        char *mount_point; /* canonical, or NULL */
+        char *unit;        /* systemd unit the process is attached to, or NULL */
+        InstanceIdentity id;
+        char *status_text; /* last STATUS= */
+
+        InstanceState state;
+        pid_t pid;
+        uint64_t start_time_usec; /* CLOCK_REALTIME */
+        unsigned restarts;
+        int last_exit_status; /* -1: none yet */
+        bool ever_ready;      /* ready was told for the current process */
+        bool adopted;         /* not our child: a previous launcher started it; exit status unknown */
+        bool stop_requested;
+        bool hold_until_released; /* the child waits before exec until instance_release() */
+        pid_t recorded_pid;       /* the pid its state record is named after (JobControl=0) */
+
+        /* Start phase. */
+        FspSecret *secret;
+        int secret_source_fd; /* the client's fd, while reading it */
+        bool exec_done, notified, mounted, answered_ok;
+        MountSnapshot mounts_before;
+        char *answer; /* credentials answer read so far */
+        size_t answer_size;
+        int go_fd;       /* write end that releases the child, -1 when released */
+        int fuse_fd;     /* a /dev/fuse the caller already mounted at mount_point, or -1 */
+        bool premounted; /* so: no mount to wait for, READY=1 is the sign */
+        char *start_error_name; /* a failed start, reported once the process is gone */
+        char *start_error_message;
+
+        /* Recovery. */
+        uint64_t restart_times[RECOVERY_HISTORY_MAX]; /* CLOCK_MONOTONIC µs */
+        unsigned n_restart_times;
+
+        /* Process I/O. */
+        int stdout_fd, stderr_fd, error_fd;
+        int log_fd; /* Stderr= file, or -1 for the journal */
+        LineBuffer stdout_buf, stderr_buf;
+        LastLines last_lines;
+        sd_event_source *child_source, *stdout_source, *stderr_source, *error_source, *secret_source;
+        sd_event_source *timer_source;       /* start timeout, stop escalation, restart back-off */
+        sd_event_source *credentials_source; /* credentials timeout */
+};
+
+/* A new instance, not started. Takes over identity (zeroed on return) and copies args. */
+int instance_new(const InstanceEnv *env, FspClass *c, const char *name, char *const *args,
+                 const char *mount_point, InstanceIdentity *identity, Instance **ret);
+
+/* Free (no callbacks); a process still running is left alone. */
+void instance_free(Instance *i);
+
+/* What instance_start() is given beyond the instance itself. */
+typedef struct InstanceStartParams {
+        int secret_fd;    /* read to EOF (≤ FSP_SECRET_MAX) before spawning, or -1 */
+        int fuse_fd;   /* a /dev/fuse the caller mounted at the mount point itself (becomes fd 3), or -1 */
+} InstanceStartParams;
+
+#define INSTANCE_START_PARAMS_INIT ((InstanceStartParams){ .secret_fd = -1, .fuse_fd = -1 })
+
+/*
+ * Begin starting. ready() or start_failed() follows, possibly before this
+ * returns; either way finished() ends a failed start.
+ */
+void instance_start(Instance *i, const InstanceStartParams *p);
+
+/* Stop (SIGTERM, SIGKILL after StopTimeout); finished() follows with the exit status. */
+void instance_stop(Instance *i);
+
+/*
+ * Take over a running process a previous launcher started (JobControl=0):
+ * watched through pidfd (taken over); its output pipes when systemd kept
+ * them (or -1). On failure the fds are closed and the instance is unchanged.
+ */
+int instance_adopt(Instance *i, pid_t pid, int pidfd, int stdout_fd, int stderr_fd);
+
+/* Events from the owner. */
+void instance_notify(Instance *i, const char *message); /* a NOTIFY_SOCKET datagram from its session */
+void instance_mounts_changed(Instance *i);              /* /proc/self/mountinfo changed */
+
+/* After spawned(): the process may go on (r >= 0), or could not be placed (message says why). */
+void instance_release(Instance *i, int r, const char *message);
