@@ -4,8 +4,7 @@
  * FUSE mount mount.winfsp makes itself then (see automount.h for why).
  */
 #include <fcntl.h>
-#include <stdarg.h>
-#include <sys/mount.h>
+#include <fsp/mount.h>
 
 #include "automount.h"
 #include "macro.h"
@@ -97,112 +96,25 @@ int automount_is_trigger(const char *path)
         return top && top->autofs;
 }
 
-/* The messages a file-system context logged ("e fuse: ..."), for an error that says more than errno. */
-static void context_message(int fsfd, char *buf, size_t n)
-{
-        ssize_t k;
-
-        if (n == 0)
-                return;
-        k = read(fsfd, buf, n - 1);
-        buf[k > 0 ? k : 0] = 0;
-        if (k > 0 && buf[k - 1] == '\n')
-                buf[k - 1] = 0;
-}
-
-static void say(char *error, size_t n, const char *fmt, ...) _printf_(3, 4);
-static void say(char *error, size_t n, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(error, n, fmt, ap);
-        va_end(ap);
-}
-
-/* Set one parameter; value NULL sets a flag. */
-static int set_param(int fsfd, const char *key, const char *value, char *error, size_t n)
-{
-        char why[256];
-
-        if (fsconfig(fsfd, value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, key, value, 0) == 0)
-                return 0;
-        int r = -errno;
-        context_message(fsfd, why, sizeof(why));
-        say(error, n, "the FUSE mount refused %s%s%s: %s%s%s", key, value ? "=" : "", strempty(value),
-            strerror(-r), why[0] ? ": " : "", why);
-        return r;
-}
-
-static int configure(int fsfd, int fuse_fd, const char *source, const char *subtype, char *error, size_t n)
-{
-        char fd[16], uid[16], gid[16];
-        const char *params[][2] = {
-                { "source", source },
-                { "subtype", subtype },
-                { "fd", fd },
-                { "rootmode", "40000" }, /* octal S_IFDIR: the root is a directory */
-                { "user_id", uid },
-                { "group_id", gid },
-                { "allow_other", NULL },
-                { "default_permissions", NULL },
-        };
-        int r;
-
-        snprintf(fd, sizeof(fd), "%d", fuse_fd);
-        snprintf(uid, sizeof(uid), "%u", (unsigned) getuid());
-        snprintf(gid, sizeof(gid), "%u", (unsigned) getgid());
-        for (size_t i = 0; i < ELEMENTSOF(params); i++) {
-                r = set_param(fsfd, params[i][0], params[i][1], error, n);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 int fuse_mount_new_detached(const char *source, const char *subtype, FuseMount *ret, char *error, size_t n)
 {
-        _cleanup_close_ int fuse_fd = -1, fsfd = -1, mount_fd = -1;
-        char why[256];
-        int r;
+        FspFuseMountParams p = {
+                .source = source,
+                .subtype = subtype,
+                .user_id = getuid(),
+                .group_id = getgid(),
+                .allow_other = true,
+                .default_permissions = true,
+        };
 
-        fuse_fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-        if (fuse_fd < 0) {
-                r = -errno;
-                say(error, n, "cannot open /dev/fuse: %s", strerror(-r));
-                return r;
-        }
-        fsfd = fsopen("fuse", FSOPEN_CLOEXEC);
-        if (fsfd < 0) {
-                r = -errno;
-                say(error, n, "cannot create a FUSE mount (fsopen): %s", strerror(-r));
-                return r;
-        }
-        r = configure(fsfd, fuse_fd, source, subtype, error, n);
-        if (r < 0)
-                return r;
-        if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
-                r = -errno;
-                context_message(fsfd, why, sizeof(why));
-                say(error, n, "cannot create the FUSE file system: %s%s%s", strerror(-r), why[0] ? ": " : "",
-                    why);
-                return r;
-        }
-        mount_fd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-        if (mount_fd < 0) {
-                r = -errno;
-                say(error, n, "cannot make the FUSE mount (fsmount): %s", strerror(-r));
-                return r;
-        }
-        ret->fuse_fd = TAKE_FD(fuse_fd);
-        ret->mount_fd = TAKE_FD(mount_fd);
-        return 0;
+        return fsp_fuse_mount_detached(&p, &ret->fuse_fd, &ret->mount_fd, error, n);
 }
 
 int fuse_mount_attach(FuseMount *m, const char *path)
 {
-        if (move_mount(m->mount_fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                return -errno;
+        int r = fsp_mount_move_to_path(m->mount_fd, path);
+        if (r < 0)
+                return r;
         m->mount_fd = safe_close(m->mount_fd);
         return 0;
 }

@@ -88,7 +88,9 @@ static int caller_query(sd_bus_message *m, Caller *ret)
         int r, n, found;
 
         r = sd_bus_query_sender_creds(
-                m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_PID,
+                m,
+                SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_EGID | SD_BUS_CREDS_GID |
+                        SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_PID,
                 &creds);
         if (r < 0)
                 return r;
@@ -96,12 +98,16 @@ static int caller_query(sd_bus_message *m, Caller *ret)
                 return r;
         (void) sd_bus_creds_get_pid(creds, &c.pid);
         c.fsp = FSP_CALLER_INIT(uid, (gid_t) -1);
+        /* The process's own group, as the bus saw it; the passwd entry's only when the bus does not say. */
+        if (sd_bus_creds_get_egid(creds, &c.fsp.gid) < 0 && sd_bus_creds_get_gid(creds, &c.fsp.gid) < 0)
+                c.fsp.gid = (gid_t) -1;
 
         found = user_lookup(uid, NULL, &pw, &buf);
         if (found < 0)
                 return found;
         if (found) {
-                c.fsp.gid = pw.pw_gid;
+                if (c.fsp.gid == (gid_t) -1)
+                        c.fsp.gid = pw.pw_gid;
                 c.fsp.has_passwd_entry = 1;
                 c.name = strdup(pw.pw_name);
                 c.home = strdup(pw.pw_dir);
@@ -187,6 +193,14 @@ int identity_resolve(const FspClass *c, uid_t launcher_uid, const Caller *caller
 
         id.caller_name = strdup(caller->name);
         id.caller_home = strdup(caller->home);
+        id.caller_gid = caller->fsp.gid;
+        if (caller->fsp.n_groups > 0) {
+                id.caller_groups = malloc(caller->fsp.n_groups * sizeof(gid_t));
+                if (!id.caller_groups)
+                        return -ENOMEM;
+                memcpy(id.caller_groups, caller->fsp.groups, caller->fsp.n_groups * sizeof(gid_t));
+                id.n_caller_groups = caller->fsp.n_groups;
+        }
         if (!id.caller_name || !id.caller_home)
                 return -ENOMEM;
         if (!c->run_as)

@@ -143,9 +143,9 @@ typedef struct StartRequest {
         bool attach;
 } StartRequest;
 
-/* MountPoint= expanded, absolute, existing, canonical; a non-root caller must own it. */
-static int resolve_mount_point(sd_bus_message *m, const FspClass *c, const StartRequest *req,
-                               const Caller *caller, char **ret)
+/* MountPoint= expanded with the caller's values: an absolute path, not checked yet. */
+static int expand_mount_point(sd_bus_message *m, const FspClass *c, const StartRequest *req, const Caller *caller,
+                              char **ret)
 {
         FspExpandContext ctx = {
                 .executable = c->executable,
@@ -156,34 +156,37 @@ static int resolve_mount_point(sd_bus_message *m, const FspClass *c, const Start
                 .instance = req->instance,
         };
         _cleanup_free_ char *expanded = NULL;
-        char canonical[PATH_MAX];
-        struct stat st;
         FspError e;
 
-        if (!c->mount_point) {
-                *ret = NULL;
-                return 1;
-        }
         if (fsp_template_expand(c->mount_point, &ctx, &expanded, &e) < 0)
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "MountPoint=%s: %s", c->mount_point,
-                                   e.text);
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "MountPoint=%s: %s", c->mount_point, e.text);
         if (isempty(expanded))
                 return reply_error(m, FSP_ERROR_INVALID_ARGUMENT,
-                                   "class '%s' needs a mount point (MountPoint=%s expands to nothing)",
-                                   c->name, c->mount_point);
+                                   "class '%s' needs a mount point (MountPoint=%s expands to nothing)", c->name,
+                                   c->mount_point);
         if (expanded[0] != '/')
                 return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is not an absolute path",
                                    expanded);
+        *ret = TAKE_PTR(expanded);
+        return 1;
+}
+
+/*
+ * The per-user launcher runs as the caller: the path is checked here and
+ * the program mounts it itself (it cannot do more than the caller can).
+ */
+static int check_mount_point_path(sd_bus_message *m, const char *expanded, const Caller *caller, char **ret)
+{
+        char canonical[PATH_MAX];
+        struct stat st;
+
         if (!realpath(expanded, canonical) || stat(canonical, &st) < 0)
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s': %s", expanded,
-                                   strerror(errno));
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s': %s", expanded, strerror(errno));
         if (!S_ISDIR(st.st_mode))
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is not a directory",
-                                   canonical);
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is not a directory", canonical);
         if (caller->fsp.uid != 0 && st.st_uid != caller->fsp.uid)
-                return reply_error(m, FSP_ERROR_ACCESS_DENIED,
-                                   "mount point '%s' belongs to uid %u, not to you (uid %u)", canonical,
-                                   (unsigned) st.st_uid, (unsigned) caller->fsp.uid);
+                return reply_error(m, FSP_ERROR_ACCESS_DENIED, "mount point '%s' belongs to uid %u, not to you (uid %u)",
+                                   canonical, (unsigned) st.st_uid, (unsigned) caller->fsp.uid);
         *ret = strdup(canonical);
         return *ret ? 1 : -ENOMEM;
 }
@@ -243,13 +246,6 @@ static int take_premounted(sd_bus_message *m, const FspClass *c, StartRequest *r
         return 1;
 }
 
-/* "%2" alone: the file system is handed the very path that was checked. */
-static int pin_mount_point_argument(const FspClass *c, char **args, const char *canonical)
-{
-        int k = mount_point_argument(c, args);
-        return k < 0 ? 0 : free_and_strdup(&args[k], canonical);
-}
-
 static int check_start_request(sd_bus_message *m, Manager *mgr, const StartRequest *req, const Caller *caller,
                                FspClass **ret_class)
 {
@@ -290,15 +286,57 @@ static int check_start_request(sd_bus_message *m, Manager *mgr, const StartReque
         return 1;
 }
 
+/* How the mount point is handled, and the path (or word) that names it. */
+typedef struct MountPlan {
+        MountMode mode;
+        char *word; /* the expanded MountPoint=, as a word of the command line */
+        char *path; /* checked path (MOUNT_PATH, MOUNT_PREMOUNTED) */
+} MountPlan;
+
+static void mount_plan_done(MountPlan *p)
+{
+        free(p->word);
+        free(p->path);
+}
+
+static int plan_mount(sd_bus_message *m, Manager *mgr, const FspClass *c, StartRequest *req, const Caller *caller,
+                      MountPlan *plan)
+{
+        Instance *other;
+        int r;
+
+        if (req->fuse_fd >= 0) {
+                plan->mode = MOUNT_PREMOUNTED;
+                r = take_premounted(m, c, req, caller, &plan->path);
+        } else if (!c->mount_point)
+                return 1;
+        else {
+                r = expand_mount_point(m, c, req, caller, &plan->word);
+                if (r <= 0)
+                        return r;
+                /* The system launcher pins it (instance-mount.c); the per-user one checks the path. */
+                plan->mode = mgr->uid == 0 ? MOUNT_PINNED : MOUNT_PATH;
+                if (plan->mode == MOUNT_PATH)
+                        r = check_mount_point_path(m, plan->word, caller, &plan->path);
+        }
+        if (r <= 0)
+                return r;
+        if (plan->path && (other = manager_find_instance_by_mount_point(mgr, plan->path)))
+                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is in use by another instance",
+                                   plan->path);
+        return 1;
+}
+
 static int start_request(sd_bus_message *m, Bus *b, StartRequest *req)
 {
         _cleanup_(caller_done) Caller caller = { 0 };
         _cleanup_(instance_identity_done) InstanceIdentity id = { 0 };
-        _cleanup_free_ char *mount_point = NULL, *unit = NULL, *why = NULL;
+        _cleanup_(mount_plan_done) MountPlan plan = { .mode = MOUNT_NONE };
+        _cleanup_free_ char *unit = NULL, *why = NULL;
         InstanceStartParams params = INSTANCE_START_PARAMS_INIT;
         Manager *mgr = b->manager;
         FspClass *c = NULL;
-        Instance *i, *other;
+        Instance *i;
         int r;
 
         r = caller_get(m, &caller);
@@ -307,16 +345,8 @@ static int start_request(sd_bus_message *m, Bus *b, StartRequest *req)
         r = check_start_request(m, mgr, req, &caller, &c);
         if (r <= 0)
                 return r;
-        if (req->fuse_fd >= 0)
-                r = take_premounted(m, c, req, &caller, &mount_point);
-        else
-                r = resolve_mount_point(m, c, req, &caller, &mount_point);
+        r = plan_mount(m, mgr, c, req, &caller, &plan);
         if (r <= 0)
-                return r;
-        if (mount_point && (other = manager_find_instance_by_mount_point(mgr, mount_point)))
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is in use by %s/%s",
-                                   mount_point, other->class_name, other->name);
-        if (mount_point && req->fuse_fd < 0 && (r = pin_mount_point_argument(c, req->args, mount_point)) < 0)
                 return r;
         if (req->attach && !(unit = systemd_unit_of_pid(caller.pid)))
                 return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "the caller (pid %d) is not in a systemd unit",
@@ -326,11 +356,11 @@ static int start_request(sd_bus_message *m, Bus *b, StartRequest *req)
                 return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR, "%s", why);
         if (r < 0)
                 return r;
-        r = manager_add_instance(mgr, c, req->instance, req->args, mount_point, &id, unit, &i);
+        r = manager_add_instance(mgr, c, req->instance, req->args, &id, unit, &i);
         if (r < 0)
                 return r;
-        r = pending_add(b, i, m, false);
-        if (r < 0) {
+        if ((plan.mode != MOUNT_NONE && (r = instance_set_mount_point(i, plan.mode, plan.word, plan.path)) < 0) ||
+            (r = pending_add(b, i, m, false)) < 0) {
                 manager_remove_instance(mgr, i);
                 return r;
         }
@@ -474,13 +504,14 @@ static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *erro
 
         if (!i)
                 return handled(r);
+        _cleanup_free_ char *mount_point = instance_mount_point_now(i);
         BusInstanceInfo info = {
                 .class_name = i->class_name,
                 .instance = i->name,
                 .argv = i->argv,
                 .pid = i->pid,
                 .state = instance_state_to_string(i->state),
-                .mount_point = i->mount_point,
+                .mount_point = mount_point,
                 .started_by = i->id.started_by,
                 .run_as = i->id.uid,
                 .start_time_usec = i->start_time_usec,

@@ -261,6 +261,34 @@ static FspExpandContext expand_context(const Instance *i)
         };
 }
 
+/*
+ * The words that name the mount point (MountPoint= expanded) become the path
+ * the program is to mount: its staging directory, or the checked path. The
+ * program never gets the caller's path to mount itself: a word that holds it
+ * inside more text (-o mountpoint=PATH) is refused, as nothing could be
+ * substituted there.
+ */
+static int replace_mount_point(Instance *i, char **ret_error)
+{
+        const char *path = instance_mount_program_path(i);
+
+        if (!i->mount_word || !path)
+                return 0;
+        for (char **w = i->argv + 1; *w; w++) {
+                if (streq(*w, i->mount_word)) {
+                        if (free_and_strdup(w, path) < 0)
+                                return -ENOMEM;
+                } else if (i->mount_mode == MOUNT_PINNED && strstr(*w, i->mount_word))
+                        return asprintf(ret_error,
+                                        "class '%s' passes its mount point inside the word \"%s\" of its "
+                                        "CommandLine=; the mount point (MountPoint=%s) must be a word of its own",
+                                        i->class_name, *w, i->class->mount_point) < 0
+                                       ? -ENOMEM
+                                       : -ENOEXEC;
+        }
+        return 0;
+}
+
 /* argv = Executable followed by the expanded CommandLine words. */
 static int build_argv(Instance *i, char **ret_error)
 {
@@ -287,7 +315,7 @@ static int build_argv(Instance *i, char **ret_error)
                 argv[k + 1] = TAKE_PTR(words[k]);
         strv_free(i->argv);
         i->argv = argv;
-        return 0;
+        return replace_mount_point(i, ret_error);
 }
 
 /* Stderr=path: the file, appended to, created 0600 and owned by the instance's user. */
@@ -352,6 +380,8 @@ static int spawn(Instance *i, char **ret_error)
 
         reset_process_state(i);
         i->start_time_usec = now_usec(CLOCK_REALTIME);
+        if ((r = instance_mount_prepare(i)) < 0)
+                return asprintf(ret_error, "cannot prepare its mount point: %s", strerror(-r)) < 0 ? -ENOMEM : r;
         if ((r = build_argv(i, ret_error)) < 0)
                 return r;
         if (i->class->stderr_path && (r = open_log_file(i, ret_error)) < 0)
@@ -367,8 +397,6 @@ static int spawn(Instance *i, char **ret_error)
                 return r;
         if (i->hold_until_released && pipe2(go, O_CLOEXEC) < 0)
                 return -errno;
-        if (i->mount_point && !i->premounted)
-                (void) mount_snapshot(i->mount_point, &i->mounts_before);
 
         SpawnParams p = {
                 .path = i->class->executable,
@@ -434,7 +462,8 @@ void instance_spawn_or_fail(Instance *i)
         if (r >= 0)
                 return;
         if (why)
-                instance_fail_start(i, FSP_ERROR_START_FAILED, "%s/%s: %s", i->class_name, i->name, why);
+                instance_fail_start(i, r == -ENOEXEC ? FSP_ERROR_CONFIGURATION_ERROR : FSP_ERROR_START_FAILED,
+                                    "%s/%s: %s", i->class_name, i->name, why);
         else
                 instance_fail_start(i, FSP_ERROR_START_FAILED, "%s/%s: could not start: %s", i->class_name,
                                     i->name, strerror(-r));

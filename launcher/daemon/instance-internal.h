@@ -69,5 +69,23 @@ bool instance_awaiting_answer(const Instance *i);
 /* Read the answer: 1 decided, 0 incomplete, -EAGAIN nothing more now. */
 int instance_read_answer(Instance *i, bool at_exit);
 
+/* ---- instance.c, continued */
+/* The mount point is checked: read the secret, or spawn. */
+void instance_start_continue(Instance *i);
+
+/* ---- instance-mount.c */
+/* MOUNT_PINNED: open the mount point as the caller; instance_start_continue() follows. */
+int instance_mount_resolve(Instance *i);
+/* Before a spawn: the staging directory (PINNED), the mounts already there (PATH). */
+int instance_mount_prepare(Instance *i);
+/* The path the program is told to mount. */
+const char *instance_mount_program_path(const Instance *i);
+/* A mount may have appeared (mountinfo changed, READY=1): take it. */
+void instance_mount_check(Instance *i);
+/* The process is gone: detach its mount through its fd, remove the staging directory. */
+void instance_mount_release(Instance *i);
+/* At free: close what is held, detach nothing. */
+void instance_mount_done(Instance *i);
+
 /* ---- instance-recovery.c */
 void instance_schedule_restart(Instance *i);

@@ -28,6 +28,7 @@ const char *instance_state_to_string(InstanceState s)
 
 void instance_identity_done(InstanceIdentity *id)
 {
+        free(id->caller_groups);
         free(id->caller_name);
         free(id->caller_home);
         free(id->groups);
@@ -82,7 +83,7 @@ sd_event_source *source_unref(sd_event_source *s)
 /* ------------------------------------------------------------ creation */
 
 int instance_new(const InstanceEnv *env, FspClass *c, const char *name, char *const *args,
-                 const char *mount_point, InstanceIdentity *identity, Instance **ret)
+                 InstanceIdentity *identity, Instance **ret)
 {
         Instance *i = calloc(1, sizeof(*i));
         if (!i)
@@ -91,15 +92,12 @@ int instance_new(const InstanceEnv *env, FspClass *c, const char *name, char *co
         i->env = env;
         i->class = fsp_class_ref(c);
         i->stdout_fd = i->stderr_fd = i->error_fd = i->log_fd = i->go_fd = i->secret_source_fd = i->fuse_fd =
-                -1;
+                i->pending_secret_fd = i->pin_fd = -1;
         i->last_exit_status = -1;
         i->state = INSTANCE_STARTING;
         i->class_name = strdup(c->name);
         i->name = strdup(name);
-        if (mount_point)
-                i->mount_point = strdup(mount_point);
-        if (!i->class_name || !i->name || (mount_point && !i->mount_point) ||
-            strv_copy(args, &i->args) < 0) {
+        if (!i->class_name || !i->name || strv_copy(args, &i->args) < 0) {
                 instance_free(i);
                 return -ENOMEM;
         }
@@ -114,8 +112,10 @@ void instance_free(Instance *i)
         if (!i)
                 return;
         instance_close_process_io(i);
+        instance_mount_done(i);
         i->secret_source = source_unref(i->secret_source);
         i->secret_source_fd = safe_close(i->secret_source_fd);
+        i->pending_secret_fd = safe_close(i->pending_secret_fd);
         i->fuse_fd = safe_close(i->fuse_fd);
         i->secret = fsp_secret_free(i->secret);
         erase_and_free(i->answer, ANSWER_MAX);
@@ -250,7 +250,7 @@ void instance_check_ready(Instance *i)
                 return;
         if (instance_needs_credentials(i) && !i->answered_ok)
                 return;
-        if (i->mount_point && !i->notified && (i->premounted || !i->mounted))
+        if (i->mount_mode != MOUNT_NONE && !i->notified && (i->mount_mode == MOUNT_PREMOUNTED || !i->mounted))
                 return;
         became_ready(i);
 }
@@ -264,6 +264,8 @@ void instance_notify(Instance *i, const char *message)
         for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 if (streq(line, "READY=1")) {
                         i->notified = true;
+                        /* Its mount, if it made one, is taken before it counts as ready. */
+                        instance_mount_check(i);
                         instance_check_ready(i);
                 } else if (strneq(line, "STATUS=", 7))
                         (void) free_and_strdup(&i->status_text, line + 7);
@@ -273,39 +275,51 @@ void instance_notify(Instance *i, const char *message)
 
 void instance_mounts_changed(Instance *i)
 {
-        if (i->state != INSTANCE_STARTING || !i->mount_point || i->mounted || i->premounted)
-                return;
-        if (mount_find_new(i->mount_point, &i->mounts_before, NULL) > 0) {
-                i->mounted = true;
-                instance_check_ready(i);
-        }
+        instance_mount_check(i);
 }
 
 /* ------------------------------------------------------------ starting */
+
+void instance_start_continue(Instance *i)
+{
+        int fd = TAKE_FD(i->pending_secret_fd), r;
+
+        if (fd < 0) {
+                instance_spawn_or_fail(i);
+                return;
+        }
+        r = instance_read_secret(i, fd);
+        safe_close(fd);
+        if (r < 0)
+                instance_fail_start(i, FSP_ERROR_INVALID_ARGUMENT, "could not read the secret: %s",
+                                    r == -EBADFD ? "it must be a pipe, a socket, a memfd or a regular file"
+                                                 : strerror(-r));
+}
 
 void instance_start(Instance *i, const InstanceStartParams *p)
 {
         int r;
 
-        if (p->fuse_fd >= 0) {
-                i->fuse_fd = fcntl(p->fuse_fd, F_DUPFD_CLOEXEC, 3);
-                if (i->fuse_fd < 0) {
-                        instance_fail_start(i, FSP_ERROR_INVALID_ARGUMENT,
-                                            "could not take the FUSE connection: %s", strerror(errno));
-                        return;
-                }
-                i->premounted = true;
+        if (p->fuse_fd >= 0 && (i->fuse_fd = fcntl(p->fuse_fd, F_DUPFD_CLOEXEC, 3)) < 0) {
+                instance_fail_start(i, FSP_ERROR_INVALID_ARGUMENT, "could not take the FUSE connection: %s",
+                                    strerror(errno));
+                return;
+        }
+        if (p->secret_fd >= 0 && (i->pending_secret_fd = fcntl(p->secret_fd, F_DUPFD_CLOEXEC, 3)) < 0) {
+                instance_fail_start(i, FSP_ERROR_INVALID_ARGUMENT, "could not read the secret: %s",
+                                    strerror(errno));
+                return;
         }
         i->start_time_usec = now_usec(CLOCK_REALTIME);
         OBSERVE(i, changed);
-        if (p->secret_fd < 0) {
-                instance_spawn_or_fail(i);
+        if (i->mount_mode != MOUNT_PINNED) {
+                instance_start_continue(i);
                 return;
         }
-        r = instance_read_secret(i, p->secret_fd);
+        r = instance_mount_resolve(i);
         if (r < 0)
-                instance_fail_start(i, FSP_ERROR_INVALID_ARGUMENT, "could not read the secret: %s",
-                                    strerror(-r));
+                instance_fail_start(i, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s': %s", i->mount_word,
+                                    r == -EINVAL ? "not an absolute path" : strerror(-r));
 }
 
 void instance_release(Instance *i, int r, const char *message)
@@ -346,13 +360,7 @@ void instance_process_exited(Instance *i, int status)
         i->pid = 0;
         i->last_exit_status = status;
         i->child_source = source_unref(i->child_source);
-        if (i->mount_point) {
-                int r = mount_detach_fuse(i->mount_point,
-                                          i->adopted || i->premounted ? NULL : &i->mounts_before);
-                if (r > 0)
-                        log_info("%s/%s: detached the FUSE mount it left at %s", i->class_name, i->name,
-                                 i->mount_point);
-        }
+        instance_mount_release(i);
 
         /* The first start reports to its caller; a restart attempt just tries again. */
         if (i->state == INSTANCE_STARTING && !i->start_error_name &&
@@ -368,7 +376,7 @@ void instance_process_exited(Instance *i, int status)
                 log_info("%s/%s: stopped (%s)", i->class_name, i->name, exit_text(status, st));
 
         if (!i->stop_requested && !i->env->shutting_down && i->class->recovery && status != 0 &&
-            !i->premounted && !(i->start_error_name && i->restarts == 0)) {
+            i->mount_mode != MOUNT_PREMOUNTED && !(i->start_error_name && i->restarts == 0)) {
                 if (i->ever_ready) {
                         i->ever_ready = false;
                         OBSERVE(i, ended, status);
@@ -392,7 +400,7 @@ void instance_stop(Instance *i)
                 return;
         case INSTANCE_STARTING:
                 if (i->pid <= 0) {
-                        /* Still reading the secret: nothing runs yet. */
+                        /* Still checking the mount point or reading the secret: nothing runs yet. */
                         i->last_exit_status = 0;
                         instance_fail_start(i, FSP_ERROR_START_FAILED, "%s/%s was stopped before it started",
                                             i->class_name, i->name);

@@ -23,6 +23,7 @@
 
 #include "mounts.h"
 #include "output.h"
+#include "resolver.h"
 
 typedef struct Instance Instance;
 
@@ -36,6 +37,14 @@ typedef enum InstanceState {
 } InstanceState;
 
 const char *instance_state_to_string(InstanceState s);
+
+/* How an instance's mount point is handled (instance-mount.c). */
+typedef enum MountMode {
+        MOUNT_NONE,       /* the class has no MountPoint= */
+        MOUNT_PINNED,     /* opened as the caller, checked and mounted on by fd (the system launcher) */
+        MOUNT_PATH,       /* the program mounts the path itself (the per-user launcher: nothing to guard) */
+        MOUNT_PREMOUNTED, /* FuseFd: root mounted the connection at the path itself */
+} MountMode;
 
 /* What an instance tells its owner. Every callback is optional. */
 typedef struct InstanceObserver {
@@ -55,6 +64,9 @@ typedef struct InstanceObserver {
         void (*changed)(Instance *i, void *userdata);
         /* The process is forked but held before exec (hold_until_released): call instance_release(). */
         void (*spawned)(Instance *i, void *userdata);
+        /* Its mount is on its mount point now (i->mnt_id); and gone again (or left to a detach in the background). */
+        void (*mounted)(Instance *i, void *userdata);
+        void (*unmounted)(Instance *i, int mnt_id, void *userdata);
 } InstanceObserver;
 
 /* What every instance of one launcher shares. */
@@ -63,13 +75,20 @@ typedef struct InstanceEnv {
         const char *notify_socket; /* NOTIFY_SOCKET for instances */
         bool user_mode;            /* the per-user launcher: pass the session's bus and runtime dir */
         bool shutting_down;        /* no restarts any more */
+        const char *staging_dir;   /* where programs mount before their mount is moved (root only) */
+        int staging_mount_id;      /* the mount staging_dir is on */
         const InstanceObserver *observer;
         void *observer_data;
+        /* Whether another instance has its mount point on the directory i pinned (pin_dev, pin_ino). */
+        bool (*mount_point_taken)(const Instance *i, void *userdata);
 } InstanceEnv;
 
 /* Who asked for the instance, and as whom it runs. Resolved before spawning. */
 typedef struct InstanceIdentity {
         uid_t started_by;
+        gid_t caller_gid; /* the caller's own groups: its mount point is opened as the caller */
+        gid_t *caller_groups;
+        size_t n_caller_groups;
         char *caller_name; /* %U */
         char *caller_home; /* %P */
         bool change_user;  /* false: run as the launcher itself */
@@ -94,7 +113,7 @@ struct Instance {
         char *name;
         char **args;       /* the caller's %1..%9 */
         char **argv;       /* as executed, argv[0] = Executable */
-        char *mount_point; /* canonical, or NULL */
+        char *mount_point; /* canonical (once checked), or NULL */
         char *unit;        /* systemd unit the process is attached to, or NULL */
         InstanceIdentity id;
         char *status_text; /* last STATUS= */
@@ -110,16 +129,26 @@ struct Instance {
         bool hold_until_released; /* the child waits before exec until instance_release() */
         pid_t recorded_pid;       /* the pid its state record is named after (JobControl=0) */
 
+        /* The mount point (instance-mount.c). */
+        MountMode mount_mode;
+        char *mount_word; /* MountPoint= expanded: the argv word that names it, before it is checked */
+        Resolver *resolver;
+        int pin_fd;       /* the checked directory (O_PATH): its mount goes on top of it */
+        dev_t pin_dev;
+        ino_t pin_ino;
+        char *staging;    /* the program's private mount point while it exists */
+        int mnt_id;       /* its mount, once on the checked directory: what is detached at the end */
+        MountSnapshot mounts_before; /* MOUNT_PATH */
+
         /* Start phase. */
         FspSecret *secret;
         int secret_source_fd; /* the client's fd, while reading it */
+        int pending_secret_fd; /* the client's fd, until the mount point is checked */
         bool exec_done, notified, mounted, answered_ok;
-        MountSnapshot mounts_before;
         char *answer; /* credentials answer read so far */
         size_t answer_size;
-        int go_fd;       /* write end that releases the child, -1 when released */
-        int fuse_fd;     /* a /dev/fuse the caller already mounted at mount_point, or -1 */
-        bool premounted; /* so: no mount to wait for, READY=1 is the sign */
+        int go_fd;   /* write end that releases the child, -1 when released */
+        int fuse_fd; /* a /dev/fuse the caller already mounted at mount_point, or -1 */
         char *start_error_name; /* a failed start, reported once the process is gone */
         char *start_error_message;
 
@@ -139,7 +168,7 @@ struct Instance {
 
 /* A new instance, not started. Takes over identity (zeroed on return) and copies args. */
 int instance_new(const InstanceEnv *env, FspClass *c, const char *name, char *const *args,
-                 const char *mount_point, InstanceIdentity *identity, Instance **ret);
+                 InstanceIdentity *identity, Instance **ret);
 
 /* Free (no callbacks); a process still running is left alone. */
 void instance_free(Instance *i);
@@ -167,6 +196,20 @@ void instance_stop(Instance *i);
  * them (or -1). On failure the fds are closed and the instance is unchanged.
  */
 int instance_adopt(Instance *i, pid_t pid, int pidfd, int stdout_fd, int stderr_fd);
+
+/*
+ * Before instance_start(): how its mount point is handled. word: MountPoint=
+ * expanded, the command line's word that names it (NULL: none); path: the
+ * checked path (MOUNT_PATH, MOUNT_PREMOUNTED; for MOUNT_PINNED it is known
+ * once the word is resolved as the caller).
+ */
+int instance_set_mount_point(Instance *i, MountMode mode, const char *word, const char *path);
+
+/* At the launcher's exit: give up detaching what waits on a slow path. */
+void instance_mount_detaches_cancel(void);
+
+/* Where its mount point is now (the checked directory may have been renamed since). Caller frees. */
+char *instance_mount_point_now(const Instance *i);
 
 /* Events from the owner. */
 void instance_notify(Instance *i, const char *message); /* a NOTIFY_SOCKET datagram from its session */

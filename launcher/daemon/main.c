@@ -166,12 +166,13 @@ int main(int argc, char *argv[])
         strv_free(o.admin_groups);
         if (r < 0)
                 return 1;
+        /* Adopted before the name is taken: a client that sees the launcher sees its instances. */
+        manager_adopt(m);
         r = bus_new(m, bus_address, &b);
         if (r < 0) {
                 manager_free(m);
                 return 1;
         }
-        manager_adopt(m);
         r = manager_run(m);
         bus_free(b);
         manager_free(m);

@@ -2,6 +2,9 @@
 #include <fcntl.h>
 #include <fsp/launch.h>
 #include <signal.h>
+#include <dirent.h>
+#include <fsp/mount.h>
+#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -217,6 +220,16 @@ static void on_instance_spawned(Instance *i, void *userdata)
         systemd_place_instance(userdata, i);
 }
 
+static void on_instance_mounted(Instance *i, void *userdata)
+{
+        state_mount_save(userdata, i);
+}
+
+static void on_instance_unmounted(Instance *i, int mnt_id, void *userdata)
+{
+        state_mount_remove(userdata, mnt_id);
+}
+
 static const InstanceObserver manager_instance_observer = {
         .ready = on_instance_ready,
         .start_failed = on_instance_start_failed,
@@ -224,6 +237,8 @@ static const InstanceObserver manager_instance_observer = {
         .finished = on_instance_finished,
         .changed = on_instance_changed,
         .spawned = on_instance_spawned,
+        .mounted = on_instance_mounted,
+        .unmounted = on_instance_unmounted,
 };
 
 void manager_remove_instance(Manager *m, Instance *i)
@@ -239,13 +254,13 @@ void manager_set_observer(Manager *m, const InstanceObserver *observer, void *us
         m->observer_data = userdata;
 }
 
-int manager_add_instance(Manager *m, FspClass *c, const char *name, char *const *args, const char *mount_point,
+int manager_add_instance(Manager *m, FspClass *c, const char *name, char *const *args,
                          InstanceIdentity *identity, const char *unit, Instance **ret)
 {
         Instance *i;
         int r;
 
-        r = instance_new(&m->instance_env, c, name, args, mount_point, identity, &i);
+        r = instance_new(&m->instance_env, c, name, args, identity, &i);
         if (r < 0)
                 return r;
         if (unit && !(i->unit = strdup(unit))) {
@@ -332,7 +347,7 @@ static int on_mountinfo(sd_event_source *s, int fd, uint32_t revents, void *user
 
         for (Instance *i = m->instances, *next; i; i = next) {
                 next = i->next;
-                if (i->state == INSTANCE_STARTING && i->mount_point && !i->mounted)
+                if (i->state == INSTANCE_STARTING && !i->mounted)
                         instance_mounts_changed(i);
         }
         return 0;
@@ -447,6 +462,89 @@ static char *default_config_path(bool user_mode)
         return strdup(FSP_CONFD_PATH);
 }
 
+static bool mount_point_taken(const Instance *self, void *userdata)
+{
+        Manager *m = userdata;
+
+        _cleanup_free_ char *path = instance_mount_point_now(self);
+
+        for (Instance *i = m->instances; i; i = i->next) {
+                if (i == self || i->pin_fd < 0)
+                        continue;
+                if (i->pin_dev == self->pin_dev && i->pin_ino == self->pin_ino)
+                        return true;
+                /* The root of i's mount, sitting on i's directory, has that directory's path. */
+                _cleanup_free_ char *other = instance_mount_point_now(i);
+                if (i->mnt_id > 0 && path && other && streq(path, other))
+                        return true;
+        }
+        return false;
+}
+
+/*
+ * <state-dir>/staging: where programs mount before their mount is moved onto
+ * the checked mount point. Only root may create or rename entries in it;
+ * programs' users may pass through to their own directory. What a previous
+ * launcher left there is detached and removed.
+ */
+static int staging_mount_id(const char *path, int *ret)
+{
+        _cleanup_close_ int fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        FspMountIdentity mid;
+        int r = fd < 0 ? -errno : fsp_mount_identify(fd, &mid);
+
+        if (r >= 0)
+                *ret = mid.id;
+        return r;
+}
+
+static int setup_staging(Manager *m)
+{
+        struct stat st;
+        int id, parent_id, r;
+        DIR *d;
+
+        if (asprintf(&m->staging_dir, "%s/staging", m->state_dir) < 0)
+                return -ENOMEM;
+        (void) mkdir(m->state_dir, 0755);
+        if (mkdir(m->staging_dir, 0711) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "Failed to create %s: %m", m->staging_dir);
+        if (lstat(m->staging_dir, &st) < 0)
+                return -errno;
+        if (!S_ISDIR(st.st_mode) || st.st_uid != 0)
+                return log_error_errno(-EPERM, "%s is not a directory owned by root", m->staging_dir);
+        if ((st.st_mode & 07777) != 0711 && chmod(m->staging_dir, 0711) < 0)
+                return -errno;
+        /*
+         * A mount of its own with private propagation: a mount under a shared
+         * one (systemd makes / shared) cannot be moved, and what programs mount
+         * here is nobody else's business until it is moved. A previous
+         * launcher may have made it already.
+         */
+        r = staging_mount_id(m->staging_dir, &id);
+        if (r >= 0 && staging_mount_id(m->state_dir, &parent_id) >= 0 && id == parent_id &&
+            mount(m->staging_dir, m->staging_dir, NULL, MS_BIND, NULL) < 0)
+                r = -errno;
+        if (r >= 0 && mount(NULL, m->staging_dir, NULL, MS_PRIVATE, NULL) < 0)
+                r = -errno;
+        if (r >= 0)
+                r = staging_mount_id(m->staging_dir, &m->staging_mount_id);
+        if (r < 0)
+                return log_error_errno(r, "Failed to make %s a private mount: %m", m->staging_dir);
+        d = opendir(m->staging_dir);
+        for (struct dirent *de; d && (de = readdir(d));) {
+                _cleanup_free_ char *path = NULL;
+                if (de->d_name[0] == '.' || asprintf(&path, "%s/%s", m->staging_dir, de->d_name) < 0)
+                        continue;
+                for (int k = 0; k < 16 && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) >= 0; k++)
+                        ;
+                (void) rmdir(path);
+        }
+        if (d)
+                closedir(d);
+        return 0;
+}
+
 static bool running_under_systemd(void)
 {
         _cleanup_free_ char *unit = systemd_unit_of_pid(0);
@@ -479,12 +577,17 @@ int manager_new(const ManagerOptions *o, Manager **ret)
                 log_error_errno(r, "Failed to set up the event loop: %m");
                 goto fail;
         }
+        if (m->uid == 0 && (r = setup_staging(m)) < 0)
+                goto fail;
         m->instance_env = (InstanceEnv){
                 .event = m->event,
                 .notify_socket = m->notify_socket,
                 .user_mode = m->user_mode,
+                .staging_dir = m->staging_dir,
+                .staging_mount_id = m->staging_mount_id,
                 .observer = &manager_instance_observer,
                 .observer_data = m,
+                .mount_point_taken = mount_point_taken,
         };
         if ((r = manager_reload(m)) < 0)
                 goto fail;
@@ -498,6 +601,7 @@ fail:
 void manager_adopt(Manager *m)
 {
         state_adopt(m);
+        state_mount_sweep(m);
         manager_instances_changed(m);
 }
 
@@ -507,6 +611,7 @@ Manager *manager_free(Manager *m)
                 return NULL;
         while (m->instances)
                 manager_remove_instance(m, m->instances);
+        instance_mount_detaches_cancel();
         class_entries_free(m->classes, m->n_classes);
         sd_event_source_unref(m->notify_source);
         sd_event_source_unref(m->mountinfo_source);
@@ -518,6 +623,7 @@ Manager *manager_free(Manager *m)
         free(m->notify_socket);
         free(m->config_path);
         free(m->state_dir);
+        free(m->staging_dir);
         free(m);
         return NULL;
 }

@@ -35,6 +35,8 @@ struct Manager {
         bool user_mode;
         uid_t uid; /* the launcher's own */
         char *state_dir;
+        char *staging_dir; /* root launcher: programs mount here first (instance-mount.c) */
+        int staging_mount_id;
 
         char *config_path;
         ClassEntry *classes;
@@ -65,7 +67,7 @@ struct Manager {
 
 int manager_new(const ManagerOptions *o, Manager **ret);
 Manager *manager_free(Manager *m);
-/* Who hears about instances (the bus); set before manager_adopt(). */
+/* Who hears about instances (the bus). */
 void manager_set_observer(Manager *m, const InstanceObserver *observer, void *userdata);
 /* Adopt what a previous launcher left running (JobControl=0). */
 void manager_adopt(Manager *m);
@@ -84,7 +86,7 @@ Instance *manager_find_instance_by_mount_point(Manager *m, const char *path);
  * A new instance in the table, not started yet (instance_start() next). It
  * leaves the table, freed, after its observer's finished().
  */
-int manager_add_instance(Manager *m, FspClass *c, const char *name, char *const *args, const char *mount_point,
+int manager_add_instance(Manager *m, FspClass *c, const char *name, char *const *args,
                          InstanceIdentity *identity, const char *unit, Instance **ret);
 
 /* Out of the table and freed, without a word to anyone (an adoption that failed, the launcher's exit). */

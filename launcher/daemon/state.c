@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <fcntl.h>
+#include <fsp/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <systemd/sd-daemon.h>
@@ -115,6 +116,7 @@ void state_save(Manager *m, Instance *i)
                 (unsigned) i->id.uid, (unsigned) i->id.gid);
         fprintf(f, "start_time=%llu\nrestarts=%u\n", (unsigned long long) i->start_time_usec, i->restarts);
         put_hex(f, "mount_point", i->mount_point);
+        fprintf(f, "mount_mode=%d\nmount_id=%d\n", (int) i->mount_mode, i->mnt_id);
         put_hex(f, "unit", i->unit);
         STRV_FOREACH (a, i->args)
                 put_hex(f, "arg", *a);
@@ -156,7 +158,10 @@ typedef struct Record {
         char *class_name, *instance, *mount_point, *unit;
         char **args, **argv;
         pid_t pid;
+        int mount_mode;
         unsigned long long starttime, start_time;
+        int mount_id;
+        bool broken; /* a value that could not be decoded */
         uid_t started_by, run_as;
         gid_t run_as_gid;
         unsigned restarts;
@@ -172,18 +177,29 @@ static void record_done(Record *r)
         strv_free(r->argv);
 }
 
-static int strv_push(char ***l, char *s)
+static void strv_push(char ***l, char *s, bool *broken)
 {
         size_t n = strv_length(*l);
         char **c = s ? realloc(*l, (n + 2) * sizeof(char *)) : NULL;
+
         if (!c) {
                 free(s);
-                return -ENOMEM;
+                *broken = true;
+                return;
         }
         c[n] = s;
         c[n + 1] = NULL;
         *l = c;
-        return 0;
+}
+
+/* A hex-encoded string; an empty value is an empty string. */
+static char *hex_value(const char *v, bool *broken)
+{
+        char *s = *v ? get_hex(v) : strdup("");
+
+        if (!s)
+                *broken = true;
+        return s;
 }
 
 static int record_read(const char *path, Record *ret)
@@ -204,23 +220,27 @@ static int record_read(const char *path, Record *ret)
                 v = eq + 1;
                 v[strcspn(v, "\n")] = 0;
                 if (streq(line, "class"))
-                        ret->class_name = get_hex(v);
+                        ret->class_name = hex_value(v, &ret->broken);
                 else if (streq(line, "instance"))
-                        ret->instance = get_hex(v);
+                        ret->instance = hex_value(v, &ret->broken);
                 else if (streq(line, "mount_point") && *v)
-                        ret->mount_point = get_hex(v);
+                        ret->mount_point = hex_value(v, &ret->broken);
                 else if (streq(line, "unit") && *v)
-                        ret->unit = get_hex(v);
+                        ret->unit = hex_value(v, &ret->broken);
                 else if (streq(line, "arg"))
-                        (void) strv_push(&ret->args, *v ? get_hex(v) : strdup(""));
+                        strv_push(&ret->args, hex_value(v, &ret->broken), &ret->broken);
                 else if (streq(line, "argv"))
-                        (void) strv_push(&ret->argv, *v ? get_hex(v) : strdup(""));
+                        strv_push(&ret->argv, hex_value(v, &ret->broken), &ret->broken);
                 else if (streq(line, "pid"))
                         ret->pid = (pid_t) atoi(v);
                 else if (streq(line, "starttime"))
                         ret->starttime = strtoull(v, NULL, 10);
                 else if (streq(line, "start_time"))
                         ret->start_time = strtoull(v, NULL, 10);
+                else if (streq(line, "mount_mode"))
+                        ret->mount_mode = atoi(v);
+                else if (streq(line, "mount_id"))
+                        ret->mount_id = atoi(v);
                 else if (streq(line, "started_by") && sscanf(v, "%u", &u) == 1)
                         ret->started_by = u;
                 else if (streq(line, "run_as") && sscanf(v, "%u", &u) == 1)
@@ -230,7 +250,7 @@ static int record_read(const char *path, Record *ret)
                 else if (streq(line, "restarts") && sscanf(v, "%u", &u) == 1)
                         ret->restarts = u;
         }
-        return ret->class_name && ret->instance && ret->pid > 0 ? 0 : -EBADMSG;
+        return ret->class_name && ret->instance && ret->pid > 0 && !ret->broken ? 0 : -EBADMSG;
 }
 
 /* The output pipes systemd kept for us, by name. */
@@ -251,17 +271,20 @@ static int take_stored_fd(char **names, int n, const char *what, pid_t pid)
 static void adopt_one(Manager *m, const char *path, char **names, int n_fds)
 {
         _cleanup_(record_done) Record rec = { 0 };
+        _cleanup_close_ int pidfd = -1;
         const ClassEntry *entry;
         InstanceIdentity id = { 0 };
         Instance *i;
-        int pidfd, r;
+        int r;
 
         if (record_read(path, &rec) < 0) {
                 log_warning("%s: unreadable instance record, removed", path);
                 (void) unlink(path);
                 return;
         }
-        if (process_start_time(rec.pid) != rec.starttime || rec.starttime == 0) {
+        /* The pidfd first: once it is held, the pid cannot name another process unnoticed. */
+        pidfd = (int) syscall(SYS_pidfd_open, rec.pid, 0);
+        if (pidfd < 0 || process_start_time(rec.pid) != rec.starttime || rec.starttime == 0) {
                 log_info("%s/%s (pid %d) is no longer running", rec.class_name, rec.instance, (int) rec.pid);
                 (void) unlink(path);
                 return;
@@ -272,31 +295,31 @@ static void adopt_one(Manager *m, const char *path, char **names, int n_fds)
                             rec.class_name, rec.instance, (int) rec.pid, rec.class_name);
                 return;
         }
-        pidfd = (int) syscall(SYS_pidfd_open, rec.pid, 0);
-        if (pidfd < 0) {
-                log_warning_errno(errno, "%s/%s: cannot watch pid %d: %m", rec.class_name, rec.instance,
-                                  (int) rec.pid);
-                return;
-        }
         id.started_by = rec.started_by;
         id.uid = rec.run_as;
         id.gid = rec.run_as_gid;
-        r = manager_add_instance(m, entry->class, rec.instance, rec.args, rec.mount_point, &id, rec.unit, &i);
-        if (r < 0) {
-                close(pidfd);
+        r = manager_add_instance(m, entry->class, rec.instance, rec.args, &id, rec.unit, &i);
+        if (r < 0)
                 return;
-        }
         i->argv = TAKE_PTR(rec.argv);
         i->start_time_usec = rec.start_time;
         i->restarts = rec.restarts;
-        r = instance_adopt(i, rec.pid, pidfd, take_stored_fd(names, n_fds, "out", rec.pid),
-                           take_stored_fd(names, n_fds, "err", rec.pid));
+        if (rec.mount_point) {
+                MountMode mode = rec.mount_mode == MOUNT_PINNED ? MOUNT_PINNED : MOUNT_PATH;
+                r = instance_set_mount_point(i, mode, NULL, rec.mount_point);
+                /* Detached at its end after the fd at its path proves it is the recorded mount. */
+                i->mnt_id = rec.mount_id;
+        }
+        if (r >= 0)
+                r = instance_adopt(i, rec.pid, TAKE_FD(pidfd), take_stored_fd(names, n_fds, "out", rec.pid),
+                                   take_stored_fd(names, n_fds, "err", rec.pid));
         if (r < 0) {
                 log_warning_errno(r, "%s/%s (pid %d): cannot watch it (%m): left alone, not adopted",
                                   rec.class_name, rec.instance, (int) rec.pid);
                 manager_remove_instance(m, i);
                 return;
         }
+        i->mounted = i->mount_mode != MOUNT_NONE;
         log_info("%s/%s: adopted (pid %d)", i->class_name, i->name, (int) i->pid);
 }
 
@@ -325,4 +348,75 @@ void state_adopt(Manager *m)
                 }
         }
         strv_free(names);
+}
+
+/* ------------------------------------------------------------ mounts */
+
+static char *mount_record_path(Manager *m, int mnt_id)
+{
+        char *p = NULL;
+        return asprintf(&p, "%s/mounts/%d", m->state_dir, mnt_id) < 0 ? NULL : p;
+}
+
+void state_mount_save(Manager *m, Instance *i)
+{
+        _cleanup_free_ char *dir = NULL, *path = NULL, *where = instance_mount_point_now(i);
+        _cleanup_fclose_ FILE *f = NULL;
+
+        if (!where || asprintf(&dir, "%s/mounts", m->state_dir) < 0 || !(path = mount_record_path(m, i->mnt_id)))
+                return;
+        (void) mkdir(dir, 0700);
+        f = fopen(path, "we");
+        if (!f) {
+                log_warning_errno(errno, "%s/%s: cannot record its mount in %s: %m", i->class_name, i->name, dir);
+                return;
+        }
+        put_hex(f, "path", where);
+}
+
+void state_mount_remove(Manager *m, int mnt_id)
+{
+        _cleanup_free_ char *path = mount_record_path(m, mnt_id);
+
+        if (path)
+                (void) unlink(path);
+}
+
+static bool mount_claimed(Manager *m, int mnt_id)
+{
+        for (Instance *i = m->instances; i; i = i->next)
+                if (i->mnt_id == mnt_id)
+                        return true;
+        return false;
+}
+
+void state_mount_sweep(Manager *m)
+{
+        _cleanup_free_ char *dir = NULL;
+        DIR *d;
+
+        if (asprintf(&dir, "%s/mounts", m->state_dir) < 0 || !(d = opendir(dir)))
+                return;
+        for (struct dirent *de; (de = readdir(d));) {
+                _cleanup_free_ char *path = NULL, *line = NULL, *where = NULL;
+                _cleanup_fclose_ FILE *f = NULL;
+                size_t size = 0;
+                int id = atoi(de->d_name), r;
+
+                if (id <= 0 || mount_claimed(m, id) || asprintf(&path, "%s/%s", dir, de->d_name) < 0)
+                        continue;
+                if ((f = fopen(path, "re")) && getline(&line, &size, f) > 5 && strneq(line, "path=", 5)) {
+                        line[strcspn(line, "\n")] = 0;
+                        where = get_hex(line + 5);
+                }
+                if (where) {
+                        r = fsp_mount_detach_id(where, id);
+                        if (r > 0)
+                                log_info("detached the mount %s that a previous launcher's instance left", where);
+                        else if (r < 0)
+                                log_warning_errno(r, "cannot detach the mount %s a previous launcher left: %m", where);
+                }
+                (void) unlink(path);
+        }
+        closedir(d);
 }

@@ -18,3 +18,12 @@ void state_remove(Manager *m, Instance *i);
 void state_keep(Manager *m, Instance *i);
 /* At start: adopt every recorded instance that still runs. */
 void state_adopt(Manager *m);
+
+/*
+ * Every mount an instance put on its mount point is recorded (its ID and
+ * path) until it is detached: a launcher that was killed leaves them, dead,
+ * and the next one detaches those no adopted instance claims.
+ */
+void state_mount_save(Manager *m, Instance *i);
+void state_mount_remove(Manager *m, int mnt_id);
+void state_mount_sweep(Manager *m);

@@ -37,7 +37,10 @@ expect_contains "list shows it" "$(bus_call List)" '"mounter" "one"'
 expect_ok "process runs" fsp_pid_alive "$pid"
 rec=$T/record-one
 expect_eq "argv as the template says" "$(grep -c '^argv' "$rec")" 8
-expect_eq "%1 is the checked mount point" "$(grep '^argv\[6\]' "$rec")" "argv[6]=$T/mnt/a"
+# The program mounts a private staging directory; its mount is moved onto the checked one.
+expect_contains "%1, the mount point, is a private staging directory" "$(grep '^argv\[6\]' "$rec")" "argv[6]=$T/state/staging/"
+expect_eq "GetInfo names the checked mount point" "$(fsp_info_field mounter one MountPoint)" "$T/mnt/a"
+expect_ok "the mount is on the checked directory" fsp_is_mounted "$T/mnt/a"
 expect_eq "only fds 0-2" "$(grep '^fds=' "$rec")" "fds=0,1,2"
 expect_eq "own session" "$(grep '^sid=' "$rec" | cut -d= -f2)" "$pid"
 expect_eq "own process group" "$(grep '^pgid=' "$rec" | cut -d= -f2)" "$pid"
@@ -49,7 +52,7 @@ expect_contains "its stderr reaches the log" "$(cat "$T/launcher.log")" "mounter
 expect_status "second start: InstanceExists" 1 gdbus_call Start "'mounter'" "'one'" "$(gv_strv "$T/mnt/b")"
 expect_contains "InstanceExists named" "$OUT" "org.winfsp.Launcher1.Error.InstanceExists"
 expect_status "same mount point refused" 1 bus_call Start ssas mounter two 1 "$T/mnt/a"
-expect_contains "mount point in use" "$OUT" "in use by mounter/one"
+expect_contains "mount point in use" "$OUT" "is in use by another instance"
 expect_eq "stop returns status 0" "$(bus_call Stop ss mounter one)" "i 0"
 expect_fail "unmounted after stop" fsp_is_mounted "$T/mnt/a"
 expect_fail "process gone after stop" fsp_pid_alive "$pid"

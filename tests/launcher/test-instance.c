@@ -122,11 +122,14 @@ static Instance *start(const char *keys, const char *script, const char *mount_p
         c = class_of("t", all);
         if (!c)
                 return NULL;
-        if (instance_new(&env, c, "i", NULL, mount_point, &id, &i) < 0) {
+        if (instance_new(&env, c, "i", NULL, &id, &i) < 0) {
                 fsp_class_unref(c);
                 return NULL;
         }
         fsp_class_unref(c);
+        /* A path the program is told to mount itself: the per-user launcher's way. */
+        if (mount_point && instance_set_mount_point(i, MOUNT_PATH, NULL, mount_point) < 0)
+                return NULL;
         ev.instance = i;
         p.secret_fd = secret_fd;
         instance_start(i, &p);
@@ -174,7 +177,7 @@ static void test_exec_fails(void)
         Instance *i = NULL;
 
         reset();
-        CHECK(c && instance_new(&env, c, "i", NULL, NULL, &id, &i) >= 0);
+        CHECK(c && instance_new(&env, c, "i", NULL, &id, &i) >= 0);
         fsp_class_unref(c);
         if (!i)
                 return;
@@ -337,7 +340,7 @@ static void test_held_until_released(void)
         Instance *i = NULL;
 
         reset();
-        CHECK(c && instance_new(&env, c, "i", NULL, NULL, &id, &i) >= 0);
+        CHECK(c && instance_new(&env, c, "i", NULL, &id, &i) >= 0);
         fsp_class_unref(c);
         if (!i)
                 return;
@@ -365,7 +368,7 @@ static void test_adopt(void)
                 _exit(127);
         }
         reset();
-        CHECK(c && instance_new(&env, c, "adopted", NULL, NULL, &id, &i) >= 0);
+        CHECK(c && instance_new(&env, c, "adopted", NULL, &id, &i) >= 0);
         fsp_class_unref(c);
         if (!i)
                 return;

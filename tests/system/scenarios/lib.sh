@@ -118,11 +118,19 @@ pids_of_exe() {
         done
 }
 
-# pid_of_mount DIR: the memfs process whose command line names DIR.
+# memfs_pid_for DIR: the pid of the instance whose mount point is DIR.
 memfs_pid_for() {
-        local p
+        local p class inst info
+        # The per-user launcher's memfs mounts the path it is given.
         for p in $(pids_of_exe /usr/bin/winfsp-memfs); do
-                tr '\0' '\n' <"/proc/$p/cmdline" | grep -qxF -- "$1" && echo "$p"
+                tr '\0' '\n' <"/proc/$p/cmdline" | grep -qxF -- "$1" && echo "$p" && return 0
+        done
+        # The system launcher's mounts a private staging directory, moved onto
+        # the mount point: ask the launcher which instance has it, and its pid.
+        launchctl list 2>/dev/null | while read -r class inst; do
+                info=$(launchctl info "$class" "$inst" 2>/dev/null) || continue
+                printf '%s\n' "$info" | grep -qxF "MountPoint: $1" || continue
+                printf '%s\n' "$info" | sed -n 's/^Pid: \([1-9][0-9]*\)$/\1/p'
         done
 }
 

@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An instance's mount point. For the system launcher (MOUNT_PINNED) the
+ * caller's path is opened with the caller's own permissions (resolver.c)
+ * and checked on that fd; the program mounts a private staging directory
+ * that only root can reach (<state-dir>/staging/NAME, owned by the
+ * program's user), and the launcher moves the finished mount onto the
+ * checked directory by fd. Unmounting goes through the fd of that mount.
+ * So whatever happens to the names on the way — a directory swapped for a
+ * symlink, a parent renamed — the mount lands on the inode that was
+ * checked, and only ever leaves from there.
+ *
+ * The per-user launcher cannot mount (no privilege, nothing to guard):
+ * its programs mount the path themselves (MOUNT_PATH), as fusermount3
+ * allows them to. FuseFd (MOUNT_PREMOUNTED): root mounted the connection
+ * itself and named the path.
+ */
+#include <fcntl.h>
+#include <fsp/launch.h>
+#include <fsp/mount.h>
+#include <limits.h>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "instance-internal.h"
+#include "log.h"
+
+#define RESOLVE_TIMEOUT_USEC (10 * USEC_PER_SEC)
+
+int instance_set_mount_point(Instance *i, MountMode mode, const char *word, const char *path)
+{
+        i->mount_mode = mode;
+        if ((word && free_and_strdup(&i->mount_word, word) < 0) || (path && free_and_strdup(&i->mount_point, path) < 0))
+                return -ENOMEM;
+        return 0;
+}
+
+/* ------------------------------------------------------------ resolving */
+
+static char *fd_path(int fd)
+{
+        char proc[64], buf[PATH_MAX];
+        ssize_t n;
+
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        n = readlink(proc, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return NULL;
+        buf[n] = 0;
+        return strdup(buf);
+}
+
+char *instance_mount_point_now(const Instance *i)
+{
+        /* The checked directory's path is where its mount sits (only root moves mounts). */
+        char *p = i->pin_fd >= 0 ? fd_path(i->pin_fd) : NULL;
+
+        return p ? p : i->mount_point ? strdup(i->mount_point) : NULL;
+}
+
+/* The resolved directory: check it on the fd, then go on with the start. */
+static void on_resolved(int fd, int error, void *userdata)
+{
+        Instance *i = userdata;
+        _cleanup_close_ int pin = fd;
+        struct stat st;
+
+        i->resolver = resolver_free(i->resolver);
+        if (error == -ETIMEDOUT) {
+                instance_fail_start(i, FSP_ERROR_TIMEOUT, "mount point '%s' could not be looked up within %llu s",
+                                    i->mount_word, (unsigned long long) (RESOLVE_TIMEOUT_USEC / USEC_PER_SEC));
+                return;
+        }
+        if (error < 0) {
+                instance_fail_start(i, error == -EACCES || error == -EPERM ? FSP_ERROR_ACCESS_DENIED
+                                                                             : FSP_ERROR_INVALID_ARGUMENT,
+                                    "mount point '%s': %s", i->mount_word, strerror(-error));
+                return;
+        }
+        if (fstat(pin, &st) < 0) {
+                instance_fail_start(i, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s': %s", i->mount_word,
+                                    strerror(errno));
+                return;
+        }
+        free(i->mount_point);
+        i->mount_point = fd_path(pin);
+        if (!i->mount_point) {
+                instance_fail_start(i, FSP_ERROR_START_FAILED, "mount point '%s': %s", i->mount_word,
+                                    strerror(errno));
+                return;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+                instance_fail_start(i, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is not a directory",
+                                    i->mount_point);
+                return;
+        }
+        if (i->id.started_by != 0 && st.st_uid != i->id.started_by) {
+                instance_fail_start(i, FSP_ERROR_ACCESS_DENIED, "mount point '%s' belongs to uid %u, not to you (uid %u)",
+                                    i->mount_point, (unsigned) st.st_uid, (unsigned) i->id.started_by);
+                return;
+        }
+        i->pin_dev = st.st_dev;
+        i->pin_ino = st.st_ino;
+        i->pin_fd = TAKE_FD(pin);
+        if (i->env->mount_point_taken && i->env->mount_point_taken(i, i->env->observer_data)) {
+                i->pin_fd = safe_close(i->pin_fd);
+                instance_fail_start(i, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is in use by another instance",
+                                    i->mount_point);
+                return;
+        }
+        instance_start_continue(i);
+}
+
+int instance_mount_resolve(Instance *i)
+{
+        ResolveCredentials creds = {
+                .change = i->id.started_by != 0,
+                .uid = i->id.started_by,
+                .gid = i->id.caller_gid,
+                .groups = i->id.caller_groups,
+                .n_groups = i->id.n_caller_groups,
+        };
+
+        if (i->mount_word[0] != '/')
+                return -EINVAL;
+        return resolver_start(i->env->event, i->mount_word, &creds, RESOLVE_TIMEOUT_USEC, on_resolved, i,
+                              &i->resolver);
+}
+
+/* ------------------------------------------------------------ staging */
+
+/* Detach whatever is mounted on the staging directory (only root can reach it), then remove it. */
+static void staging_remove(Instance *i)
+{
+        if (!i->staging)
+                return;
+        for (int k = 0; k < 16 && umount2(i->staging, MNT_DETACH | UMOUNT_NOFOLLOW) >= 0; k++)
+                ;
+        if (rmdir(i->staging) < 0 && errno != ENOENT)
+                log_warning_errno(errno, "%s/%s: cannot remove %s: %m", i->class_name, i->name, i->staging);
+        free(i->staging);
+        i->staging = NULL;
+}
+
+/*
+ * A private directory the program mounts: <staging>/<random>, owned by the
+ * program's user when it runs as someone (fusermount3 wants that), else
+ * like the checked directory, whose owner and mode a file system such as
+ * memfs gives its root.
+ */
+static int staging_create(Instance *i)
+{
+        struct stat st;
+        uint64_t nonce;
+        char *path = NULL;
+        uid_t uid = i->id.uid;
+        gid_t gid = i->id.gid;
+        mode_t mode = 0700;
+
+        if (getrandom(&nonce, sizeof(nonce), 0) != (ssize_t) sizeof(nonce))
+                return -errno;
+        if (asprintf(&path, "%s/%016llx", i->env->staging_dir, (unsigned long long) nonce) < 0)
+                return -ENOMEM;
+        if (mkdir(path, 0700) < 0) {
+                int r = -errno;
+                free(path);
+                return r;
+        }
+        i->staging = path;
+        if (fstat(i->pin_fd, &st) < 0)
+                return -errno;
+        if (!i->id.change_user || (st.st_uid == i->id.uid)) {
+                uid = st.st_uid;
+                gid = st.st_gid;
+                mode = st.st_mode & 07777;
+        }
+        if (chown(path, uid, gid) < 0 || chmod(path, mode) < 0) {
+                int r = -errno;
+                staging_remove(i);
+                return r;
+        }
+        return 0;
+}
+
+const char *instance_mount_program_path(const Instance *i)
+{
+        return i->mount_mode == MOUNT_PINNED ? i->staging : i->mount_point;
+}
+
+int instance_mount_prepare(Instance *i)
+{
+        switch (i->mount_mode) {
+        case MOUNT_PINNED:
+                staging_remove(i); /* a restart's fresh start */
+                return staging_create(i);
+        case MOUNT_PATH:
+                (void) mount_snapshot(i->mount_point, &i->mounts_before);
+                return 0;
+        default:
+                return 0;
+        }
+}
+
+/* ------------------------------------------------------------ the mount appears */
+
+/* The program's mount in the staging directory, if it is there yet: moved onto the checked directory. */
+static int move_staged_mount(Instance *i)
+{
+        _cleanup_close_ int fd = -1;
+        FspMountIdentity mid;
+        int r;
+
+        fd = open(i->staging, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        r = fsp_mount_identify(fd, &mid);
+        if (r < 0)
+                return r;
+        if (!mid.found || mid.id == i->env->staging_mount_id)
+                return 0; /* nothing mounted yet: the staging directory itself */
+        if (!mid.fuse)
+                return -EMEDIUMTYPE;
+        /* Who is not root gets what fusermount3 would give: no set-id programs, no devices. */
+        if (i->id.started_by != 0 && (r = fsp_mount_setattr(fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0)) < 0)
+                return r;
+        r = fsp_mount_move(fd, i->pin_fd);
+        if (r < 0)
+                return r;
+        /* Not kept open: an fd on the mount would make a plain umount of it fail (busy). */
+        i->mnt_id = mid.id;
+        staging_remove(i);
+        log_debug("%s/%s: its mount is at %s", i->class_name, i->name, i->mount_point);
+        if (i->env->observer && i->env->observer->mounted)
+                i->env->observer->mounted(i, i->env->observer_data);
+        return 1;
+}
+
+void instance_mount_check(Instance *i)
+{
+        int r;
+
+        if (i->state != INSTANCE_STARTING || i->mounted || i->pid <= 0)
+                return;
+        switch (i->mount_mode) {
+        case MOUNT_PINNED:
+                if (!i->staging)
+                        return;
+                r = move_staged_mount(i);
+                if (r < 0) {
+                        instance_fail_start(i, FSP_ERROR_START_FAILED, "%s/%s: cannot put its mount at %s: %s",
+                                            i->class_name, i->name, i->mount_point,
+                                            r == -EMEDIUMTYPE ? "what it mounted is not a FUSE file system"
+                                                              : strerror(-r));
+                        return;
+                }
+                i->mounted = r > 0;
+                break;
+        case MOUNT_PATH:
+                i->mounted = mount_find_new(i->mount_point, &i->mounts_before, NULL) > 0;
+                break;
+        default:
+                return;
+        }
+        if (i->mounted)
+                instance_check_ready(i);
+}
+
+/* ------------------------------------------------------------ the process is gone */
+
+/*
+ * Detaching a mount whose path is not all in the dentry cache: a resolver
+ * child opens it (it may have to wait on a file system), then the mount is
+ * checked on that fd and detached. It outlives the instance.
+ */
+typedef struct Detach Detach;
+struct Detach {
+        Detach *next;
+        Resolver *resolver;
+        int id;
+        char *what;
+};
+
+static Detach *detaches;
+
+static void detach_free(Detach *d)
+{
+        for (Detach **pp = &detaches; *pp; pp = &(*pp)->next)
+                if (*pp == d) {
+                        *pp = d->next;
+                        break;
+                }
+        resolver_free(d->resolver);
+        free(d->what);
+        free(d);
+}
+
+static void on_detach_resolved(int fd, int error, void *userdata)
+{
+        Detach *d = userdata;
+        int r = error;
+
+        for (int round = 0; r >= 0 && round < 16; round++) {
+                r = fsp_mount_detach_id_at(fd, d->id);
+                if (r != 2)
+                        break;
+        }
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot detach its mount: %m", d->what);
+        safe_close(fd);
+        d->resolver = NULL; /* it is finishing this very call */
+        detach_free(d);
+}
+
+static void detach_later(const Instance *i, const char *path)
+{
+        ResolveCredentials root = { .change = false };
+        Detach *d = calloc(1, sizeof(*d));
+
+        if (!d || asprintf(&d->what, "%s/%s", i->class_name, i->name) < 0) {
+                free(d);
+                return;
+        }
+        d->id = i->mnt_id;
+        if (resolver_start(i->env->event, path, &root, RESOLVE_TIMEOUT_USEC, on_detach_resolved, d, &d->resolver) <
+            0) {
+                log_warning("%s: cannot detach its mount at %s", d->what, path);
+                free(d->what);
+                free(d);
+                return;
+        }
+        d->next = detaches;
+        detaches = d;
+}
+
+void instance_mount_detaches_cancel(void)
+{
+        while (detaches)
+                detach_free(detaches);
+}
+
+/* Its mount, found at the checked directory's path and detached once the fd there proves it is the one. */
+static void detach_pinned(Instance *i)
+{
+        _cleanup_free_ char *path = instance_mount_point_now(i);
+        int r;
+
+        if (i->mnt_id <= 0 || !path)
+                return;
+        r = fsp_mount_detach_id(path, i->mnt_id);
+        if (r == -EAGAIN)
+                detach_later(i, path);
+        else if (r < 0)
+                log_warning_errno(r, "%s/%s: cannot detach its mount at %s: %m", i->class_name, i->name, path);
+        else if (r > 0)
+                log_debug("%s/%s: detached its mount at %s", i->class_name, i->name, path);
+        if (i->env->observer && i->env->observer->unmounted)
+                i->env->observer->unmounted(i, i->mnt_id, i->env->observer_data);
+        i->mnt_id = 0;
+}
+
+void instance_mount_release(Instance *i)
+{
+        int r = 0;
+
+        switch (i->mount_mode) {
+        case MOUNT_PINNED:
+                detach_pinned(i);
+                staging_remove(i);
+                i->mounted = false;
+                return;
+        case MOUNT_PATH:
+        case MOUNT_PREMOUNTED:
+                r = mount_detach_fuse(i->mount_point,
+                                      i->adopted || i->mount_mode == MOUNT_PREMOUNTED ? NULL : &i->mounts_before);
+                if (r > 0)
+                        log_info("%s/%s: detached the FUSE mount it left at %s", i->class_name, i->name,
+                                 i->mount_point);
+                return;
+        default:
+                return;
+        }
+}
+
+void instance_mount_done(Instance *i)
+{
+        /* Freed while it still runs (JobControl=0 at the launcher's exit): its mount stays. */
+        i->resolver = resolver_free(i->resolver);
+        i->pin_fd = safe_close(i->pin_fd);
+        if (i->staging && rmdir(i->staging) < 0 && errno != ENOENT)
+                log_debug_errno(errno, "%s/%s: %s stays (%m)", i->class_name, i->name, i->staging);
+        free(i->staging);
+        i->staging = NULL;
+        free(i->mount_word);
+        i->mount_word = NULL;
+}
