@@ -1,5 +1,5 @@
 #!/bin/bash
-# prefix.sh SOURCE_DIR BUILD_DIR
+# prefix.sh (FSP_SOURCE_DIR and FSP_BUILD_DIR in the environment)
 # An installation under a prefix the loader does not search works as it is,
 # and where it is moved to: the project is configured for
 # /opt/winfsp-prefix-test, built, installed with DESTDIR (the files land
@@ -9,16 +9,11 @@
 # name them under the prefix. The build tree the suite runs from, when
 # configured for /usr, installs programs without a RUNPATH (the Debian
 # package's case).
-set -u
-src=${1:?usage: prefix.sh SOURCE_DIR BUILD_DIR}
-build=${2:?}
+# shellcheck source=../integration/lib.sh
+. "$FSP_SOURCE_DIR/tests/integration/lib.sh"
+src=$FSP_SOURCE_DIR
+build=$FSP_BUILD_DIR
 prefix=/opt/winfsp-prefix-test
-failures=0
-pass() { echo "ok: $*"; }
-fail() {
-        echo "FAIL: $*"
-        failures=$((failures + 1))
-}
 
 T=$(mktemp -d /tmp/winfsp-prefix.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -93,9 +88,4 @@ if [ "$(sed -n 's/^CMAKE_INSTALL_PREFIX:[A-Z]*=//p' "$build/CMakeCache.txt")" = 
         done
 fi
 
-if [ $failures = 0 ]; then
-        echo "all checks passed"
-        exit 0
-fi
-echo "$failures checks failed"
-exit 1
+fsp_done
