@@ -27,6 +27,10 @@ fi
 command -v systemd-nspawn >/dev/null || { echo "SKIP: systemd-nspawn is missing (package systemd-container)"; exit 77; }
 grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
         { echo "SKIP: the kernel has no overlay file system"; exit 77; }
+for tool in dpkg-buildpackage dh; do
+        command -v $tool >/dev/null ||
+                { echo "SKIP: $tool is missing, the packages cannot be built (packages dpkg-dev, debhelper)"; exit 77; }
+done
 
 "$tests/build-packages.sh" "$source" "$build/tests/system/packages" || exit 1
 
@@ -35,11 +39,13 @@ cleanup() {
         if [ -n "$merged" ] && mountpoint -q "$merged"; then
                 umount "$merged" || umount -l "$merged"
         fi
-        rm -rf "$stage/work" "$stage/merged"
+        rm -rf --one-file-system "$stage/work" "$stage/merged"
 }
 trap cleanup EXIT
 
-rm -rf "$stage"
+# An overlay a killed run left mounted is detached first: rm must not walk it.
+mountpoint -q "$stage/merged" && { umount "$stage/merged" || umount -l "$stage/merged"; }
+rm -rf --one-file-system "$stage"
 mkdir -p "$stage/debs" "$stage/root" "$stage/work" "$stage/merged"
 for deb in "$build"/tests/system/packages/debs/*.deb; do
         case $deb in *-dbgsym_*) continue ;; esac
