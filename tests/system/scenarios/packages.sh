@@ -29,6 +29,9 @@ upper_dirs() {
 }
 [ -d $upper/usr/lib/winfsp-test ] || { fail "the overlay's upper directory is not at $upper"; finish; }
 
+# man-db's index is a cache, and rebuilding it is most of what dpkg spends.
+rm -f /var/lib/man-db/auto-update
+
 check "none of the packages is installed before" sh -c "! dpkg-query -W $packages 2>/dev/null | grep -q ."
 check "no launcher on the system before" test ! -e /usr/libexec/winfsp-launcher
 upper_files >/tmp/files.before
@@ -65,6 +68,19 @@ check_contains "its mount source is //memfs/pkg" "$(mount_field /mnt/pkg 2)" //m
 check "umount /mnt/pkg" umount /mnt/pkg
 wait_until 10 sh -c '! launchctl list | grep -q "memfs pkg"' || fail "the instance of /mnt/pkg did not end after umount"
 rmdir /mnt/pkg
+
+# An upgrade (here: the same packages again) restarts nothing: the
+# launcher and the file system it runs stay, and systemd has the units as
+# they are on disk.
+launcher_pid=$(unit_prop winfsp-launcher.service MainPID)
+if out=$(dpkg -i "${debs[@]}" 2>&1); then
+        pass "dpkg -i of the packages again (an upgrade)"
+else
+        fail "dpkg -i again: $(printf '%s' "$out" | tail -15)"
+fi
+check_eq "the launcher was not restarted" "$(unit_prop winfsp-launcher.service MainPID)" "$launcher_pid"
+check "/run/winfsp/memfs is still mounted" is_mounted /run/winfsp/memfs
+check_eq "systemd needs no daemon-reload" "$(unit_prop winfsp@memfs.service NeedDaemonReload)" no
 
 # Purge while winfsp@memfs is mounted: removal stops the file systems and
 # the launcher before their programs go.
