@@ -2,7 +2,7 @@
 /*
  * Mount points: canonical paths (that string is %2 and what GetInfo's
  * MountPoint holds, so delete can find the instance again), default ones
- * named like winfsp@.service's, and an early ownership check with a
+ * (winfsp@.service's too), and an early ownership check with a
  * sentence a user understands.
  */
 #include <limits.h>
@@ -13,31 +13,33 @@
 #include "mountpoint.h"
 #include "net.h"
 
-/* systemd's unit-name escaping: keep [A-Za-z0-9:_.], '/' becomes '-', the rest "\xNN". */
-static bool char_is_plain(char c)
+/*
+ * "class" for //class (and //class/class, the same instance), else
+ * "class:instance" with each '/' of the instance written ':'. A class name
+ * has no ':', so the first one ends it; a ':' or '%' that belongs to the
+ * instance is written "%3A" or "%25", so two instances never share a name.
+ */
+int mount_point_name(const FspRemoteName *remote, char **ret)
 {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
-               c == '_' || c == '.';
-}
+        const char *instance = remote->instance;
+        size_t n = strlen(remote->class_name) + 1 + strlen(instance) * 3;
+        char *out, *p;
 
-int mount_point_escape(const FspRemoteName *remote, char **ret)
-{
-        /* "//class/instance" or "//class": escape what follows the "//". */
-        const char *s = remote->normalized + 2;
-        size_t n = strlen(s);
-        char *out = malloc(n * 4 + 1), *p = out;
-
+        if (streq(instance, remote->class_name))
+                instance = "";
+        out = malloc(n + 1);
         if (!out)
                 return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                char c = s[i];
-
-                if (c == '/')
-                        *p++ = '-';
-                else if (char_is_plain(c) && !(i == 0 && c == '.'))
-                        *p++ = c;
+        p = stpcpy(out, remote->class_name);
+        if (*instance)
+                *p++ = ':';
+        for (const char *c = instance; *c; c++) {
+                if (*c == '/')
+                        *p++ = ':';
+                else if (*c == ':' || *c == '%')
+                        p += sprintf(p, "%%%02X", (unsigned char) *c);
                 else
-                        p += sprintf(p, "\\x%02x", (unsigned char) c);
+                        *p++ = *c;
         }
         *p = 0;
         if (p - out > NAME_MAX) {
@@ -96,16 +98,16 @@ static int default_mount_point(const FspRemoteName *remote, char **ret)
         r = default_parent_dir(&parent);
         if (r < 0)
                 return r;
-        r = mount_point_escape(remote, &name);
+        r = mount_point_name(remote, &name);
         if (r == -ENAMETOOLONG)
                 return net_fail(r, NET_EXIT_INVALID_ARGUMENT,
                                 "the remote name is too long for a default mount point: name a mount point");
         if (r < 0)
                 return net_fail(r, NET_EXIT_FAILURE, "%s", strerror(-r));
-        /* /run/winfsp/conf.d is a class directory, never a mount point. */
-        if (streq(name, "conf.d"))
+        /* The launcher keeps its class directory and its records there too. */
+        if (streq(name, "conf.d") || streq(name, "instances"))
                 return net_fail(-EINVAL, NET_EXIT_INVALID_ARGUMENT,
-                                "'%s/conf.d' cannot be a mount point: name a mount point", parent);
+                                "'%s/%s' cannot be a mount point: name a mount point", parent, name);
 
         r = mkdir_parents_and_self(parent, getuid() == 0 ? 0755 : 0700);
         if (r < 0)
@@ -145,14 +147,13 @@ int mount_point_resolve(const char *given, const FspRemoteName *remote, bool cre
         struct stat st;
         int r;
 
-        if (!given) {
+        /* "" too: winfsp@.service passes its WINFSP_MOUNTPOINT=, empty unless a drop-in sets it. */
+        if (isempty(given)) {
                 r = default_mount_point(remote, &chosen);
                 if (r < 0)
                         return r;
                 path = chosen;
-        } else if (isempty(given))
-                return net_fail(-EINVAL, NET_EXIT_USAGE, "the mount point is an empty string");
-        else if (create) {
+        } else if (create) {
                 _cleanup_free_ char *absolute = NULL;
 
                 r = mount_point_canonical(given, &absolute);

@@ -11,15 +11,17 @@
 #include <stdbool.h>
 
 /*
- * systemd's path escaping of "class/instance" ("//memfs/share" gives
- * "memfs-share", "//memfs" gives "memfs"): the default mount point's name,
- * the same name winfsp@.service uses. -ENAMETOOLONG past NAME_MAX.
+ * The default mount point's name for remote, which winfsp@.service uses too:
+ * "memfs" for //memfs, "memfs:share" for //memfs/share, "memfs:a:b" for
+ * //memfs/a/b; a ':' or '%' of the instance is written "%3A" or "%25".
+ * Different remote names get different names, all in one directory, so no
+ * default mount point is inside another. -ENAMETOOLONG past NAME_MAX.
  */
-int mount_point_escape(const FspRemoteName *remote, char **ret);
+int mount_point_name(const FspRemoteName *remote, char **ret);
 
 /*
- * The canonical mount point for remote. given NULL chooses (and creates)
- * the default one; create makes a missing given one (and its parents).
+ * The canonical mount point for remote. given NULL or "" chooses (and
+ * creates) the default one; create makes a missing given one (and its parents).
  * It must be a directory; a caller other than root must own it (the
  * launcher checks again: it is the authority). Failures are reported.
  */

@@ -14,7 +14,7 @@ export FSP_BUILD_DIR=$build FSP_SOURCE_DIR=$src
 . "$src/tests/integration/lib.sh"
 fsp_init
 fsp_bus_start
-sed "s|^Executable=.*|Executable=$MEMFS|" "$src/conf.d/memfs.conf" >"$T/conf.d/memfs.conf"
+sed "s|^Executable=.*|Executable=$MEMFS|" "$build/conf.d/memfs.conf" >"$T/conf.d/memfs.conf"
 fsp_launcher_start
 mkdir -p "$T/mnt/share"
 "$LAUNCHCTL" start memfs share //memfs/share "$T/mnt/share"

@@ -21,7 +21,7 @@ net_hash "$PW" >"$T/sec.hash"
 chmod 600 "$T/sec.hash"
 net_memfs_class sec 1 --secret-hash "$T/sec.hash"
 # The shipped classes load, with the credential kinds they promise.
-cp "$FSP_SOURCE_DIR/conf.d/memfs-secure.conf" "$FSP_SOURCE_DIR/conf.d/memfs-user.conf" "$T/conf.d/"
+cp "$FSP_BUILD_DIR/conf.d/memfs-secure.conf" "$FSP_BUILD_DIR/conf.d/memfs-user.conf" "$T/conf.d/"
 fsp_launcher_start
 net_monitor_start
 

@@ -154,8 +154,8 @@ expect_contains "another user's mount point: message" "$OUT" "belongs to $OTHER"
 
 OUT=$(net_as $U "$NET" use //mem/u-4)
 expect_contains "a default mount point under XDG_RUNTIME_DIR is chosen and said" "$OUT" \
-        "//mem/u-4 mounted at $T/run-$U/winfsp/mem-u\\x2d4"
-expect_ok "the default mount point is mounted" mountpoint -q "$T/run-$U/winfsp/mem-u\\x2d4"
+        "//mem/u-4 mounted at $T/run-$U/winfsp/mem:u-4"
+expect_ok "the default mount point is mounted" mountpoint -q "$T/run-$U/winfsp/mem:u-4"
 expect_eq "the default directory is the user's, private" "$(stat -c '%U %a' "$T/run-$U/winfsp")" "$U 700"
 expect_status "no XDG_RUNTIME_DIR and no mount point" 2 fsp_as $U env -u XDG_RUNTIME_DIR "$NET" use //mem/u5
 expect_contains "no XDG_RUNTIME_DIR: message" "$OUT" "XDG_RUNTIME_DIR is not set"
@@ -169,12 +169,13 @@ expect_ok "the user deletes theirs" net_as $U "$NET" delete "$T/mnt/u1"
 expect_fail "the user's memfs is unmounted" fsp_is_mounted "$T/mnt/u1"
 expect_ok "the user deletes the default one by name" net_as $U "$NET" delete //mem/u-4
 
-# root without XDG_RUNTIME_DIR: under /run/winfsp, like winfsp@.service.
+# root without XDG_RUNTIME_DIR: under /run/winfsp, like winfsp@.service,
+# which passes an empty mount point unless a drop-in names one.
 name=fsptest$$
-net_on_exit "umount -l /run/winfsp/mem-$name 2>/dev/null; rmdir /run/winfsp/mem-$name 2>/dev/null"
-OUT=$(env -u XDG_RUNTIME_DIR "$NET" use "//mem/$name")
-expect_contains "root without XDG_RUNTIME_DIR mounts under /run/winfsp" "$OUT" "mounted at /run/winfsp/mem-$name"
-expect_ok "and it is mounted" fsp_is_mounted "/run/winfsp/mem-$name"
-expect_ok "delete it" "$NET" delete "/run/winfsp/mem-$name"
+net_on_exit "umount -l /run/winfsp/mem:$name 2>/dev/null; rmdir /run/winfsp/mem:$name 2>/dev/null"
+OUT=$(env -u XDG_RUNTIME_DIR "$NET" use "" "//mem/$name")
+expect_contains "root without XDG_RUNTIME_DIR mounts under /run/winfsp" "$OUT" "mounted at /run/winfsp/mem:$name"
+expect_ok "and it is mounted" fsp_is_mounted "/run/winfsp/mem:$name"
+expect_ok "delete it" "$NET" delete "/run/winfsp/mem:$name"
 
 fsp_done

@@ -24,7 +24,7 @@ PWB="Bob-pw-$$-b2"
 } >"$T/users.passwd"
 chmod 600 "$T/users.passwd"
 # The shipped class's command line, with the test's password file.
-cmdline=$(sed -n 's/^CommandLine=//p' "$FSP_SOURCE_DIR/conf.d/memfs-user.conf" |
+cmdline=$(sed -n 's/^CommandLine=//p' "$FSP_BUILD_DIR/conf.d/memfs-user.conf" |
         sed "s|/etc/winfsp/memfs-user.passwd|$T/users.passwd|")
 fsp_class u3 <<EOF
 [Service]

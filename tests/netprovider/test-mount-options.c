@@ -126,38 +126,46 @@ static void test_options(void)
         mount_args_done(&a);
 }
 
-static void check_escape(const char *remote, const char *want)
+static void check_name(const char *remote, const char *want)
 {
         FspRemoteName name = {};
         char *got = NULL;
 
         CHECK_INT(fsp_remote_name_parse(remote, &name, NULL), 0);
-        CHECK_INT(mount_point_escape(&name, &got), 0);
+        CHECK_INT(mount_point_name(&name, &got), 0);
         CHECK_STR(got, want);
         free(got);
         fsp_remote_name_done(&name);
 }
 
-static void test_escape(void)
+static void test_name(void)
 {
         FspRemoteName name = {};
         char long_remote[300], *got = NULL;
 
-        check_escape("//memfs", "memfs");
-        check_escape("//memfs/share", "memfs-share");
-        check_escape("\\\\memfs\\share\\sub", "memfs-share-sub");
-        check_escape("//memfs/a-b", "memfs-a\\x2db");
-        check_escape("//memfs/a b", "memfs-a\\x20b");
-        check_escape("//memfs/.hidden", "memfs-.hidden");
-        check_escape("//memfs/caf\xc3\xa9", "memfs-caf\\xc3\\xa9");
-        check_escape("//memfs/x:y_z.w", "memfs-x:y_z.w");
+        /* Readable, no escape for the names people use, no nesting. */
+        check_name("//memfs", "memfs");
+        check_name("//memfs/memfs", "memfs");
+        check_name("//memfs/share", "memfs:share");
+        check_name("//memfs-secure/s", "memfs-secure:s");
+        check_name("//memfs/a-b", "memfs:a-b");
+        check_name("\\\\memfs\\share\\sub", "memfs:share:sub");
+        check_name("//memfs/a b", "memfs:a b");
+        check_name("//memfs/.hidden", "memfs:.hidden");
+        check_name("//memfs/caf\xc3\xa9", "memfs:caf\xc3\xa9");
+        check_name("//memfs/x_z.w@h+1", "memfs:x_z.w@h+1");
+        /* Unique: a ':' or '%' of the instance is not a '/'. */
+        check_name("//memfs/a:b", "memfs:a%3Ab");
+        check_name("//memfs/a/b", "memfs:a:b");
+        check_name("//memfs/100%", "memfs:100%25");
+        check_name("//memfs-share", "memfs-share");
 
         /* 250 bytes that each need escaping cannot make a file name. */
         strcpy(long_remote, "//memfs/");
-        memset(long_remote + 8, ' ', 250);
+        memset(long_remote + 8, ':', 250);
         long_remote[258] = 0;
         CHECK_INT(fsp_remote_name_parse(long_remote, &name, NULL), 0);
-        CHECK_ERRNO(mount_point_escape(&name, &got), ENAMETOOLONG);
+        CHECK_ERRNO(mount_point_name(&name, &got), ENAMETOOLONG);
         fsp_remote_name_done(&name);
 }
 
@@ -203,7 +211,7 @@ int main(void)
 {
         test_command_line();
         test_options();
-        test_escape();
+        test_name();
         test_canonical();
         test_user_from_instance();
         return test_result();

@@ -4,10 +4,15 @@
 # Boots the host's own root, with the project installed over it, as a
 # systemd-nspawn container and runs one scenario of tests/system/scenarios
 # inside it:
-#   1. a tmpfs holds the upper directory of an overlay: the staged install
-#      (stage.sh), the test units and the scenario scripts;
+#   1. a tmpfs holds the upper directory of an overlay: what the project's
+#      packages installed (stage.sh), the test units and the scenario
+#      scripts; a scenario marked "# install: none" gets no installation,
+#      but the package files in /usr/lib/winfsp-test/debs, to install them
+#      itself;
 #   2. the overlay (lowerdir=/) is the container's root;
-#   3. systemd boots into winfsp-test.target, whose service runs the
+#   3. systemd boots into winfsp-test.target (the overlay's upper directory,
+#      what the container changed, visible read-only at
+#      /run/winfsp-test/upper), whose service runs the
 #      scenario, writes its PASS/FAIL lines into /results (bind-mounted) and
 #      powers the container off; a scenario with "# boots: N" is booted N
 #      times on the same overlay (the upper directory keeps its state);
@@ -36,7 +41,7 @@ command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is missing (Debian 
 [ -c /dev/fuse ] || skip "/dev/fuse is missing"
 grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || skip "the kernel has no overlay file system"
 [ -f "$tests/scenarios/$scenario.sh" ] || { echo "FAIL: no scenario $tests/scenarios/$scenario.sh"; exit 1; }
-[ -d "$stage/usr" ] || { echo "FAIL: nothing staged in $stage (run the system/stage test first)"; exit 1; }
+[ -d "$stage/root/usr" ] || skip "nothing staged in $stage (the system/stage test did not run, or skipped: see why there)"
 
 # Processes whose root is inside the overlay: the container's, ours to end.
 container_pids() {
@@ -102,7 +107,12 @@ mount -t tmpfs -o mode=0755 winfsp-system "$T" || { echo "FAIL: cannot mount a t
 mkdir -p "$T/upper" "$T/work" "$T/root" "$T/results"
 
 # The upper directory: the install, then what only the tests add.
-cp -a "$stage/." "$T/upper/"
+if grep -q '^# install: none' "$tests/scenarios/$scenario.sh"; then
+        mkdir -p "$T/upper/usr/lib/winfsp-test/debs"
+        cp "$stage"/debs/*.deb "$T/upper/usr/lib/winfsp-test/debs/"
+else
+        cp -a "$stage/root/." "$T/upper/"
+fi
 "$tests/populate-upper.sh" "$T/upper" "$tests" "$scenario" || { echo "FAIL: populate-upper.sh failed"; exit 1; }
 
 if ! mount -t overlay winfsp-system -o "lowerdir=/,upperdir=$T/upper,workdir=$T/work" "$T/root"; then
@@ -122,7 +132,7 @@ for boot in $(seq 1 "$boots"); do
         start=$(date +%s%N)
         timeout -k 10 "$boot_timeout" systemd-nspawn --quiet --register=no --keep-unit \
                 --directory="$T/root" --machine="winfsp-test" \
-                "${binds[@]}" --bind="$T/results:/results" \
+                "${binds[@]}" --bind="$T/results:/results" --bind-ro="$T/upper:/run/winfsp-test/upper" \
                 --link-journal=no --resolv-conf=off --timezone=off \
                 --setenv=SYSTEMD_COLORS=0 --console=read-only \
                 --boot -- systemd.unit=winfsp-test.target \

@@ -1,82 +1,81 @@
 #!/bin/bash
 # stage.sh BUILD_DIR SOURCE_DIR STAGE_DIR
 #
-# The system tests' install tree: `cmake --install --prefix /usr` of the
-# project into STAGE_DIR (DESTDIR), which each test copies into the upper
-# directory of its overlay. The paths compiled into the programs and written
-# into the units come from the prefix given at configure time, so when
-# BUILD_DIR was not configured with /usr, a tree configured with /usr is
-# built beside it (BUILD_DIR/tests/system/prefix-usr) and installed instead.
-#
-# While parts of the project are still missing or do not build, each
-# directory that installs is staged and the others are named (the scenarios
-# that need them then skip, naming what they miss); set
-# FSP_SYSTEM_STRICT=1 to make that an error.
+# What the system tests install: the project's Debian packages, as users
+# install them.
+#   1. build-packages.sh builds them from SOURCE_DIR (once; an unchanged tree
+#      reuses them) into BUILD_DIR/tests/system/packages/debs, and they are
+#      copied to STAGE_DIR/debs;
+#   2. dpkg installs them, maintainer scripts and all, into an overlay of the
+#      host's root (a systemd-nspawn container that is not booted, so they
+#      start nothing): the overlay's upper directory, STAGE_DIR/root, is then
+#      what the packages changed, and each scenario boots the host's root
+#      with it on top (nspawn-run.sh);
+#   3. the test programs the scenarios use (fsp-testfs) come from BUILD_DIR.
+# The packages scenario (packages.sh) takes STAGE_DIR/debs instead and
+# installs them in its booted container itself.
 set -u
 build=${1:?usage: stage.sh BUILD_DIR SOURCE_DIR STAGE_DIR}
 source=${2:?}
 stage=${3:?}
-
-cache_value() {
-        sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt"
-}
+tests=$(cd "$(dirname "$0")" && pwd)
 
 if [ "$(id -u)" != 0 ]; then
         echo "SKIP: the system tests need root (overlay mounts, systemd-nspawn)"
         exit 77
 fi
+command -v systemd-nspawn >/dev/null || { echo "SKIP: systemd-nspawn is missing (package systemd-container)"; exit 77; }
+grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
+        { echo "SKIP: the kernel has no overlay file system"; exit 77; }
+for tool in dpkg-buildpackage dh; do
+        command -v $tool >/dev/null ||
+                { echo "SKIP: $tool is missing, the packages cannot be built (packages dpkg-dev, debhelper)"; exit 77; }
+done
 
-tree=$build
-if [ "$(cache_value CMAKE_INSTALL_PREFIX)" != /usr ]; then
-        tree=$build/tests/system/prefix-usr
-        echo "stage: $build is configured for $(cache_value CMAKE_INSTALL_PREFIX); building $tree with prefix /usr"
-        generator=$(cache_value CMAKE_GENERATOR)
-        keep_going=(-k)
-        [ "$generator" = Ninja ] && keep_going=(-k 0)
-        if ! cmake -S "$source" -B "$tree" -G "$generator" -DCMAKE_INSTALL_PREFIX=/usr \
-                -DCMAKE_BUILD_TYPE="$(cache_value CMAKE_BUILD_TYPE)" \
-                -DFSP_SANITIZE="$(cache_value FSP_SANITIZE)" -DBUILD_TESTING=OFF >"$build/tests/system/prefix-usr.log" 2>&1; then
-                tail -30 "$build/tests/system/prefix-usr.log"
-                echo "stage: configuring $tree failed (log: $build/tests/system/prefix-usr.log)"
-                exit 1
-        fi
-        if ! cmake --build "$tree" -j2 -- "${keep_going[@]}" >>"$build/tests/system/prefix-usr.log" 2>&1; then
-                echo "stage: some targets of $tree do not build (log: $build/tests/system/prefix-usr.log)"
-                [ "${FSP_SYSTEM_STRICT:-0}" = 1 ] && exit 1
-        fi
-fi
+"$tests/build-packages.sh" "$source" "$build/tests/system/packages" || exit 1
 
-# Test programs the scenarios use, from the build tree (not installed).
-stage_test_programs() {
-        mkdir -p "$stage/usr/lib/winfsp-test"
-        [ -x "$build/tests/helpers/fsp-testfs" ] && cp "$build/tests/helpers/fsp-testfs" "$stage/usr/lib/winfsp-test/"
-        return 0
+merged=
+cleanup() {
+        if [ -n "$merged" ] && mountpoint -q "$merged"; then
+                umount "$merged" || umount -l "$merged"
+        fi
+        rm -rf --one-file-system "$stage/work" "$stage/merged"
 }
+trap cleanup EXIT
 
-rm -rf "$stage"
-mkdir -p "$stage"
-if DESTDIR=$stage cmake --install "$tree" --prefix /usr >"$stage.log" 2>&1; then
-        stage_test_programs
-        echo "stage: installed $tree into $stage"
-        exit 0
-fi
-if [ "${FSP_SYSTEM_STRICT:-0}" = 1 ]; then
-        tail -20 "$stage.log"
-        echo "stage: cmake --install $tree failed"
+# An overlay a killed run left mounted is detached first: rm must not walk it.
+mountpoint -q "$stage/merged" && { umount "$stage/merged" || umount -l "$stage/merged"; }
+rm -rf --one-file-system "$stage"
+mkdir -p "$stage/debs" "$stage/root" "$stage/work" "$stage/merged"
+for deb in "$build"/tests/system/packages/debs/*.deb; do
+        case $deb in *-dbgsym_*) continue ;; esac
+        cp "$deb" "$stage/debs/"
+done
+
+# One container at a time (nspawn-run.sh says why).
+mkdir -p /run/lock
+exec 9>/run/lock/winfsp-system-tests.lock
+flock -w 300 9 || { echo "FAIL: another system test run held /run/lock/winfsp-system-tests.lock for 300 s"; exit 1; }
+
+merged=$stage/merged
+mount -t overlay winfsp-stage -o "lowerdir=/,upperdir=$stage/root,workdir=$stage/work" "$merged" ||
+        { echo "FAIL: cannot mount the overlay (lowerdir=/, upperdir=$stage/root)"; exit 1; }
+start=$SECONDS
+if ! systemd-nspawn --quiet --register=no --keep-unit --directory="$merged" --machine=winfsp-stage \
+        --bind-ro="$stage/debs:/run/winfsp-debs" --link-journal=no --resolv-conf=off --timezone=off \
+        --setenv=DEBIAN_FRONTEND=noninteractive \
+        -- sh -c 'dpkg -i /run/winfsp-debs/*.deb' </dev/null >"$stage.log" 2>&1 9>&-; then
+        tail -30 "$stage.log"
+        echo "FAIL: dpkg -i of the packages failed (log: $stage.log)"
         exit 1
 fi
+echo "stage: installed $(cd "$stage/debs" && echo *.deb) in $((SECONDS - start)) s"
+umount "$merged" || { echo "FAIL: cannot unmount $merged"; exit 1; }
+merged=
+exec 9>&-
 
-# Partial: every directory that installs on its own.
-rm -rf "$stage"
-mkdir -p "$stage"
-missing=()
-for script in "$tree"/*/cmake_install.cmake; do
-        dir=$(dirname "$script")
-        case ${dir##*/} in tests | bench | CMakeFiles) continue ;; esac
-        if ! DESTDIR=$stage cmake --install "$dir" --prefix /usr >>"$stage.log" 2>&1; then
-                missing+=("${dir##*/}")
-        fi
-done
-stage_test_programs
-echo "stage: PARTIAL install into $stage; not installed (not built?): ${missing[*]:-none}"
+# Test programs the scenarios use, from the build tree (not packaged).
+mkdir -p "$stage/root/usr/lib/winfsp-test"
+[ -x "$build/tests/helpers/fsp-testfs" ] && cp "$build/tests/helpers/fsp-testfs" "$stage/root/usr/lib/winfsp-test/"
+echo "stage: $stage/root holds what the packages installed"
 exit 0
