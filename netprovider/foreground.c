@@ -236,6 +236,11 @@ int supervisor_new(sd_bus *bus, const char *class_name, const char *instance, co
                                 FSP_LAUNCHER_INTERFACE, "InstanceStopped", on_instance_stopped, s);
         if (r < 0)
                 return r;
+        /* The launcher sends its signals only to those who subscribed (and may see the instance). */
+        r = sd_bus_call_method(bus, FSP_LAUNCHER_BUS_NAME, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE, "Subscribe",
+                               NULL, NULL, NULL);
+        if (r < 0)
+                return r;
         r = sd_bus_add_match(bus, &s->owner_slot,
                              "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
                              "interface='org.freedesktop.DBus',member='NameOwnerChanged',"

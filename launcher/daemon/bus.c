@@ -13,10 +13,15 @@
 
 #include "bus-caller.h"
 #include "bus-info.h"
+#include "bus-signals.h"
 #include "bus.h"
 #include "log.h"
 #include "manager.h"
 #include "systemd.h"
+
+#ifndef FSP_ERROR_LIMIT_EXCEEDED /* libfsp adds it with its client side */
+#define FSP_ERROR_LIMIT_EXCEEDED FSP_LAUNCHER_ERROR "LimitExceeded"
+#endif
 
 /* A call that waits for an instance: a Start until it is ready or failed, a Stop until it is gone. */
 typedef struct PendingCall PendingCall;
@@ -31,6 +36,7 @@ struct Bus {
         Manager *manager;
         sd_bus *bus;
         PendingCall *pending;
+        Subscribers subscribers;
 };
 
 /* ------------------------------------------------------------ replies */
@@ -100,8 +106,7 @@ static void on_ready(Instance *i, void *userdata)
         Bus *b = userdata;
 
         pending_answer(b, i, false, 0, NULL, NULL);
-        (void) sd_bus_emit_signal(b->bus, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE, "InstanceStarted", "ss",
-                                  i->class_name, i->name);
+        subscribers_emit(&b->subscribers, b->bus, i, "InstanceStarted", 0);
 }
 
 static void on_start_failed(Instance *i, const char *error_name, const char *message, void *userdata)
@@ -113,8 +118,7 @@ static void on_ended(Instance *i, int status, void *userdata)
 {
         Bus *b = userdata;
 
-        (void) sd_bus_emit_signal(b->bus, FSP_LAUNCHER_PATH, FSP_LAUNCHER_INTERFACE, "InstanceStopped", "ssi",
-                                  i->class_name, i->name, status);
+        subscribers_emit(&b->subscribers, b->bus, i, "InstanceStopped", status);
 }
 
 static void on_finished(Instance *i, int status, void *userdata)
@@ -277,6 +281,14 @@ static int check_start_request(sd_bus_message *m, Manager *mgr, const StartReque
         if (entry->class->credentials == FSP_CREDENTIALS_NONE && req->secret_fd >= 0)
                 return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR,
                                    "class '%s' takes no credentials (Credentials=0): use Start", entry->name);
+        /* Bounded for everyone but root (and the per-user launcher's own user). */
+        if (caller->fsp.uid != 0 && caller->fsp.uid != mgr->uid && mgr->max_instances_per_user > 0 &&
+            manager_count_instances_of(mgr, caller->fsp.uid) >= mgr->max_instances_per_user)
+                return reply_error(m, FSP_ERROR_LIMIT_EXCEEDED,
+                                   "%s (uid %u) has %u instances, as many as the launcher allows one user "
+                                   "(--max-instances-per-user=%u)",
+                                   caller->name, (unsigned) caller->fsp.uid, mgr->max_instances_per_user,
+                                   mgr->max_instances_per_user);
         if ((other = manager_find_instance(mgr, req->class_name, req->instance)))
                 return reply_error(m, FSP_ERROR_INSTANCE_EXISTS, "%s/%s already exists (%s)", other->class_name,
                                    other->name, instance_state_to_string(other->state));
@@ -467,7 +479,8 @@ static Instance *find_for(sd_bus_message *m, Manager *mgr, uint32_t rights, int 
                 return NULL;
         }
         i = manager_find_instance(mgr, class_name, name);
-        if (!i) {
+        /* One the caller may not even query answers exactly as one that does not exist. */
+        if (!i || !fsp_security_check(i->class->security, &caller.fsp, i->id.started_by, FSP_RIGHT_QUERY)) {
                 *ret = reply_error(m, FSP_ERROR_NO_SUCH_INSTANCE, "no instance %s/%s", class_name, name);
                 return NULL;
         }
@@ -615,6 +628,26 @@ static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return handled(sd_bus_reply_method_return(m, NULL));
 }
 
+static int method_subscribe(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        Bus *b = userdata;
+        int r = subscribers_add(&b->subscribers, m);
+
+        if (r == -EUSERS)
+                return handled(reply_error(m, FSP_ERROR_LIMIT_EXCEEDED, "too many subscribers"));
+        if (r < 0)
+                return r;
+        return handled(sd_bus_reply_method_return(m, NULL));
+}
+
+static int method_unsubscribe(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        Bus *b = userdata;
+
+        subscribers_remove(&b->subscribers, sd_bus_message_get_sender(m));
+        return handled(sd_bus_reply_method_return(m, NULL));
+}
+
 static const sd_bus_vtable launcher_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("s", class, "s", instance, "as", args), SD_BUS_NO_RESULT,
@@ -633,6 +666,10 @@ static const sd_bus_vtable launcher_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("ListClasses", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sa{sv})", classes),
                                 method_list_classes, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_reload,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Subscribe", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_subscribe,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Unsubscribe", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_unsubscribe,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("InstanceStarted", SD_BUS_ARGS("s", class, "s", instance), 0),
         SD_BUS_SIGNAL_WITH_ARGS("InstanceStopped", SD_BUS_ARGS("s", class, "s", instance, "i", status), 0),
@@ -709,6 +746,7 @@ Bus *bus_free(Bus *b)
                 sd_bus_message_unref(p->call);
                 free(p);
         }
+        subscribers_clear(&b->subscribers);
         sd_bus_flush_close_unref(b->bus);
         caller_cache_clear();
         free(b);

@@ -414,6 +414,7 @@ static int spawn(Instance *i, char **ret_error)
                 .fd3 = i->fuse_fd,
                 .die_with_parent = i->class->job_control,
                 .go_fd = go[0],
+                .nofile_soft = i->env->nofile_soft,
         };
         r = spawn_process(&p, &i->pid, &pidfd, &i->error_fd);
         if (r < 0)

@@ -77,6 +77,7 @@ typedef struct InstanceEnv {
         bool shutting_down;        /* no restarts any more */
         const char *staging_dir;   /* where programs mount before their mount is moved (root only) */
         int staging_mount_id;      /* the mount staging_dir is on */
+        uint64_t nofile_soft;      /* RLIMIT_NOFILE soft limit for programs; 0: the launcher's own */
         const InstanceObserver *observer;
         void *observer_data;
         /* Whether another instance has its mount point on the directory i pinned (pin_dev, pin_ino). */

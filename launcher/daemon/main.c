@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <sys/resource.h>
 
 #include "bus.h"
 #include "log.h"
@@ -31,8 +32,11 @@ static void help(void)
                "     --admin-groups GROUP[,GROUP...]\n"
                "                            Members of these groups count as administrators (BA)\n"
                "                            (default: sudo,wheel,admin)\n"
+               "     --max-instances-per-user N\n"
+               "                            How many instances one user other than root may run\n"
+               "                            (default: %u; 0: no limit)\n"
                "     --log-level LEVEL      debug, info, notice, warning or err (default: info)\n",
-               FSP_CONFD_PATH);
+               FSP_CONFD_PATH, MAX_INSTANCES_PER_USER_DEFAULT);
 }
 
 static int parse_level(const char *s)
@@ -70,6 +74,7 @@ enum {
         ARG_STATE_DIR,
         ARG_ADMIN_GROUPS,
         ARG_LOG_LEVEL,
+        ARG_MAX_INSTANCES_PER_USER,
 };
 
 static int parse_argv(int argc, char *argv[], ManagerOptions *o, const char **ret_bus_address)
@@ -83,6 +88,7 @@ static int parse_argv(int argc, char *argv[], ManagerOptions *o, const char **re
                 { "state-dir", required_argument, NULL, ARG_STATE_DIR },
                 { "admin-groups", required_argument, NULL, ARG_ADMIN_GROUPS },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                { "max-instances-per-user", required_argument, NULL, ARG_MAX_INSTANCES_PER_USER },
                 {},
         };
         int c, level;
@@ -113,6 +119,21 @@ static int parse_argv(int argc, char *argv[], ManagerOptions *o, const char **re
                         if (!o->admin_groups)
                                 return -ENOMEM;
                         break;
+                case ARG_MAX_INSTANCES_PER_USER: {
+                        char *end = NULL;
+                        unsigned long v;
+                        errno = 0;
+                        v = strtoul(optarg, &end, 10);
+                        if (errno || !end || *end || optarg[0] == '-' || v > 1000000) {
+                                fprintf(stderr,
+                                        "winfsp-launcher: --max-instances-per-user: '%s' is not a number from 0 "
+                                        "to 1000000\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        o->max_instances_per_user = (unsigned) v;
+                        break;
+                }
                 case ARG_LOG_LEVEL:
                         level = parse_level(optarg);
                         if (level < 0) {
@@ -133,6 +154,26 @@ static int parse_argv(int argc, char *argv[], ManagerOptions *o, const char **re
         return 1;
 }
 
+/*
+ * Every instance costs the launcher a few fds (its pipes, its pidfd, its
+ * mount point): systemd's soft limit of 1024 would let a few hundred
+ * instances starve everyone. The hard limit is what may be used.
+ */
+static void raise_fd_limit(ManagerOptions *o)
+{
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return;
+        o->nofile_soft = rl.rlim_cur; /* what instances get back: select() cannot count past 1024 */
+        if (rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max;
+                if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                        log_warning_errno(errno, "cannot raise the open-file limit to %llu: %m",
+                                          (unsigned long long) rl.rlim_max);
+        }
+}
+
 /* Instances must get fds 0-2 that are really open; so must we. */
 static void ensure_stdio(void)
 {
@@ -148,7 +189,7 @@ static void ensure_stdio(void)
 
 int main(int argc, char *argv[])
 {
-        ManagerOptions o = { 0 };
+        ManagerOptions o = { .max_instances_per_user = MAX_INSTANCES_PER_USER_DEFAULT };
         const char *bus_address = NULL;
         Manager *m = NULL;
         Bus *b = NULL;
@@ -162,6 +203,7 @@ int main(int argc, char *argv[])
                 strv_free(o.admin_groups);
                 return r < 0 ? 2 : 0;
         }
+        raise_fd_limit(&o);
         r = manager_new(&o, &m);
         strv_free(o.admin_groups);
         if (r < 0)

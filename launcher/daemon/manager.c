@@ -241,6 +241,15 @@ static const InstanceObserver manager_instance_observer = {
         .unmounted = on_instance_unmounted,
 };
 
+unsigned manager_count_instances_of(Manager *m, uid_t uid)
+{
+        unsigned n = 0;
+
+        for (Instance *i = m->instances; i; i = i->next)
+                n += i->id.started_by == uid;
+        return n;
+}
+
 void manager_remove_instance(Manager *m, Instance *i)
 {
         systemd_forget_instance(m, i);
@@ -545,6 +554,20 @@ static int setup_staging(Manager *m)
         return 0;
 }
 
+/* At exit: the staging mount goes, and the state directory if nothing is left in it. */
+static void teardown_staging(Manager *m)
+{
+        _cleanup_free_ char *mounts = NULL;
+
+        if (!m->staging_dir)
+                return;
+        (void) umount2(m->staging_dir, MNT_DETACH | UMOUNT_NOFOLLOW);
+        (void) rmdir(m->staging_dir);
+        if (asprintf(&mounts, "%s/mounts", m->state_dir) >= 0)
+                (void) rmdir(mounts); /* only when no mount record is left */
+        (void) rmdir(m->state_dir);
+}
+
 static bool running_under_systemd(void)
 {
         _cleanup_free_ char *unit = systemd_unit_of_pid(0);
@@ -561,6 +584,7 @@ int manager_new(const ManagerOptions *o, Manager **ret)
         m->notify_fd = m->mountinfo_fd = -1;
         m->user_mode = o->user_mode;
         m->uid = getuid();
+        m->max_instances_per_user = o->max_instances_per_user;
         m->config_path = o->config_path ? strdup(o->config_path) : default_config_path(o->user_mode);
         m->state_dir = o->state_dir ? strdup(o->state_dir) : default_state_dir(o->user_mode);
         if (!m->config_path || !m->state_dir) {
@@ -585,6 +609,7 @@ int manager_new(const ManagerOptions *o, Manager **ret)
                 .user_mode = m->user_mode,
                 .staging_dir = m->staging_dir,
                 .staging_mount_id = m->staging_mount_id,
+                .nofile_soft = o->nofile_soft,
                 .observer = &manager_instance_observer,
                 .observer_data = m,
                 .mount_point_taken = mount_point_taken,
@@ -612,6 +637,7 @@ Manager *manager_free(Manager *m)
         while (m->instances)
                 manager_remove_instance(m, m->instances);
         instance_mount_detaches_cancel();
+        teardown_staging(m);
         class_entries_free(m->classes, m->n_classes);
         sd_event_source_unref(m->notify_source);
         sd_event_source_unref(m->mountinfo_source);

@@ -9,6 +9,7 @@
 
 #include <fsp/class.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
@@ -28,12 +29,17 @@ typedef struct ManagerOptions {
         const char *config_path; /* colon-separated class directories */
         const char *state_dir;
         char **admin_groups; /* NULL: libfsp's default */
+        unsigned max_instances_per_user; /* for callers other than root; 0: no limit */
+        uint64_t nofile_soft;            /* RLIMIT_NOFILE's soft limit for instances; 0: the launcher's */
 } ManagerOptions;
+
+#define MAX_INSTANCES_PER_USER_DEFAULT 64
 
 struct Manager {
         sd_event *event;
         bool user_mode;
         uid_t uid; /* the launcher's own */
+        unsigned max_instances_per_user;
         char *state_dir;
         char *staging_dir; /* root launcher: programs mount here first (instance-mount.c) */
         int staging_mount_id;
@@ -88,6 +94,9 @@ Instance *manager_find_instance_by_mount_point(Manager *m, const char *path);
  */
 int manager_add_instance(Manager *m, FspClass *c, const char *name, char *const *args,
                          InstanceIdentity *identity, const char *unit, Instance **ret);
+
+/* How many instances uid started (and are not gone yet). */
+unsigned manager_count_instances_of(Manager *m, uid_t uid);
 
 /* Out of the table and freed, without a word to anyone (an adoption that failed, the launcher's exit). */
 void manager_remove_instance(Manager *m, Instance *i);

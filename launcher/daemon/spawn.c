@@ -4,6 +4,7 @@
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -84,6 +85,13 @@ static void child(const SpawnParams *p, pid_t parent, int error_fd)
         /* Everything above 2 (or 3) closes at exec, the error pipe included: EOF means "exec'd". */
         if (close_range(p->fd3 >= 0 ? 4 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
                 child_fail(error_fd, SPAWN_STAGE_FDS, errno);
+        if (p->nofile_soft > 0) {
+                struct rlimit rl;
+                if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > p->nofile_soft) {
+                        rl.rlim_cur = p->nofile_soft;
+                        (void) setrlimit(RLIMIT_NOFILE, &rl);
+                }
+        }
         if (p->change_user) {
                 if (setgroups(p->n_groups, p->groups) < 0 || setresgid(p->gid, p->gid, p->gid) < 0 ||
                     setresuid(p->uid, p->uid, p->uid) < 0)

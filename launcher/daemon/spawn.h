@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 
@@ -25,6 +26,7 @@ typedef struct SpawnParams {
         int fd3;                            /* >= 0: becomes 3 (a mounted /dev/fuse, "/dev/fd/3") */
         bool die_with_parent;               /* PR_SET_PDEATHSIG */
         int go_fd;                          /* >= 0: wait for a byte (or EOF: give up) before exec */
+        uint64_t nofile_soft;               /* > 0: RLIMIT_NOFILE's soft limit for the program */
 } SpawnParams;
 
 /* The stages a child reports a failure from. */

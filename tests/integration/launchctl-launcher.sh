@@ -113,7 +113,7 @@ expect_status "instance exists: 5" 5 launchctl start plain p1
 expect_contains "its message" "$OUT" "launchctl: start plain p1: plain/p1 already exists"
 expect_status "access denied: 6" 6 fsp_as "$user" "$LAUNCHCTL" start rootonly u1
 expect_contains "its message" "$OUT" "launchctl: start rootonly u1: $user (uid $(id -u "$user")) may not start instances of class 'rootonly'"
-expect_status "a user may not stop root's root-only instance: 6" 6 fsp_as "$user" "$LAUNCHCTL" stop rootonly r1
+expect_status "root's root-only instance does not exist for a user: 4" 4 fsp_as "$user" "$LAUNCHCTL" stop rootonly r1
 expect_status "reload as a user: 6" 6 fsp_as "$user" "$LAUNCHCTL" reload
 expect_status "wrong password: 7" 7 sh -c 'printf "bad-pw" | "$0" startWithSecret secure s2' "$LAUNCHCTL"
 expect_contains "its message" "$OUT" "launchctl: startWithSecret secure s2: "

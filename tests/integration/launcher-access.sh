@@ -38,17 +38,18 @@ expect_contains "names who and what" "$OUT" "fsptest1 (uid $u1) may not start in
 expect_ok "an admin (group fspadmins) may" as fsptest3 Start "'rootonly'" "'a'" "@as []"
 expect_eq "started by the admin" "$(fsp_info_field rootonly a StartedBy)" "$u3"
 expect_ok "root may" bus_call Start ssas rootonly b 0
+# An instance the caller may not query answers exactly as one that does not exist.
 expect_status "user may not stop it" 1 as fsptest1 Stop "'rootonly'" "'a'"
-expect_contains "AccessDenied for stop" "$OUT" "may not stop rootonly/a"
+expect_contains "NoSuchInstance for stop" "$OUT" "Error.NoSuchInstance: no instance rootonly/a"
 expect_status "user may not query it" 1 as fsptest1 GetInfo "'rootonly'" "'a'"
-expect_contains "AccessDenied for info" "$OUT" "may not query rootonly/a"
+expect_contains "NoSuchInstance for info" "$OUT" "Error.NoSuchInstance: no instance rootonly/a"
 expect_eq "user's list hides them" "$(as fsptest1 List)" "(@a(ss) [],)"
 expect_contains "root's list shows them" "$(bus_call List)" '"rootonly" "b"'
 
 # --- the creator may always stop and query; others may not
 expect_ok "u1 starts ownstop/x" as fsptest1 Start "'ownstop'" "'x'" "@as []"
 expect_status "u2 may not stop u1's instance" 1 as fsptest2 Stop "'ownstop'" "'x'"
-expect_contains "AccessDenied" "$OUT" "Error.AccessDenied"
+expect_contains "it does not exist for u2" "$OUT" "Error.NoSuchInstance"
 expect_contains "u1 sees its own" "$(as fsptest1 List)" "('ownstop', 'x')"
 expect_not_contains "u2 does not see it" "$(as fsptest2 List)" "ownstop"
 expect_contains "u1 may query its own" "$(as fsptest1 GetInfo "'ownstop'" "'x'")" "'StartedBy': <uint32 $u1>"
