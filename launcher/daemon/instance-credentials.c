@@ -18,26 +18,6 @@ bool instance_needs_credentials(const Instance *i)
         return i->class->credentials != FSP_CREDENTIALS_NONE;
 }
 
-bool instance_shows_secret(const Instance *i, const char *text)
-{
-        return i->secret && i->secret->size > 0 && strstr(text, i->secret->data);
-}
-
-static void screen_partial_line(Instance *i, LineBuffer *b, bool is_stderr)
-{
-        if (i->secret && i->secret->size > 0 && b->size > 0 &&
-            memmem(b->data, b->size, i->secret->data, i->secret->size)) {
-                b->size = 0;
-                instance_output_line(i, is_stderr, WITHHELD_LINE);
-        }
-}
-
-void instance_screen_partial_lines(Instance *i)
-{
-        screen_partial_line(i, &i->stdout_buf, false);
-        screen_partial_line(i, &i->stderr_buf, true);
-}
-
 /* ------------------------------------------------------------ the secret from the client */
 
 /* The secret is complete: check it, then spawn. */
@@ -52,6 +32,13 @@ static void secret_complete(Instance *i)
         if (memchr(i->secret->data, '\n', i->secret->size) || strlen(i->secret->data) != i->secret->size) {
                 instance_fail_start(i, FSP_ERROR_INVALID_ARGUMENT,
                                     "the secret contains a newline or a NUL byte; it must be one line of UTF-8");
+                return;
+        }
+        /* What it prints is screened for the secret for its whole life, through a hash of it. */
+        int r = secret_screen_init(&i->screen, i->secret->data, i->secret->size);
+        if (r < 0) {
+                instance_fail_start(i, FSP_ERROR_START_FAILED, "cannot screen its output for the secret: %s",
+                                    strerror(-r));
                 return;
         }
         instance_spawn_or_fail(i);

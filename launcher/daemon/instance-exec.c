@@ -17,11 +17,9 @@
 
 /* ------------------------------------------------------------ output */
 
-void instance_output_line(Instance *i, bool is_stderr, const char *line)
+/* A line that passed the screen: to the journal or Stderr=, and kept as its last words while starting. */
+static void forward_line(Instance *i, bool is_stderr, const char *line)
 {
-        if (instance_shows_secret(i, line))
-                line = WITHHELD_LINE;
-        /* Its last words are kept for a start that may fail. */
         if (i->state == INSTANCE_STARTING || i->state == INSTANCE_STOPPING)
                 last_lines_add(&i->last_lines, line);
         if (i->log_fd >= 0) {
@@ -38,14 +36,67 @@ void instance_output_line(Instance *i, bool is_stderr, const char *line)
         output_forward_line(&t, is_stderr, line);
 }
 
+static void forward_stdout(void *userdata, const char *line)
+{
+        forward_line(userdata, false, line);
+}
+
+static void forward_stderr(void *userdata, const char *line)
+{
+        forward_line(userdata, true, line);
+}
+
+static int on_hold_over(sd_event_source *s, uint64_t usec, void *userdata);
+
+/* Held lines are let go when they have waited SCREEN_HOLD_USEC: wake up then. */
+static void arm_hold_timer(Instance *i)
+{
+        uint64_t due = MIN(screen_stream_due(&i->stdout_screen), screen_stream_due(&i->stderr_screen));
+
+        if (due == UINT64_MAX) {
+                i->hold_source = source_unref(i->hold_source);
+                return;
+        }
+        if (i->hold_source) {
+                (void) sd_event_source_set_time(i->hold_source, due);
+                (void) sd_event_source_set_enabled(i->hold_source, SD_EVENT_ONESHOT);
+        } else if (sd_event_add_time(i->env->event, &i->hold_source, CLOCK_MONOTONIC, due, 0, on_hold_over, i) < 0)
+                instance_flush_output(i); /* no timer: nothing may wait for one */
+}
+
+static int on_hold_over(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        Instance *i = userdata;
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) - SCREEN_HOLD_USEC + 1;
+
+        screen_stream_release(&i->stdout_screen, deadline, forward_stdout, i);
+        screen_stream_release(&i->stderr_screen, deadline, forward_stderr, i);
+        arm_hold_timer(i);
+        return 0;
+}
+
+void instance_flush_output(Instance *i)
+{
+        screen_stream_release(&i->stdout_screen, UINT64_MAX, forward_stdout, i);
+        screen_stream_release(&i->stderr_screen, UINT64_MAX, forward_stderr, i);
+        i->hold_source = source_unref(i->hold_source);
+}
+
+/* A complete line the program wrote: through the secret's screen. */
 static void stdout_line(void *userdata, const char *line)
 {
-        instance_output_line(userdata, false, line);
+        Instance *i = userdata;
+
+        screen_stream_line(&i->stdout_screen, &i->screen, line, now_usec(CLOCK_MONOTONIC), forward_stdout, i);
+        arm_hold_timer(i);
 }
 
 static void stderr_line(void *userdata, const char *line)
 {
-        instance_output_line(userdata, true, line);
+        Instance *i = userdata;
+
+        screen_stream_line(&i->stderr_screen, &i->screen, line, now_usec(CLOCK_MONOTONIC), forward_stderr, i);
+        arm_hold_timer(i);
 }
 
 void instance_feed_stdout(Instance *i, const char *data, size_t n)
@@ -110,6 +161,7 @@ void instance_close_process_io(Instance *i)
         i->error_source = source_unref(i->error_source);
         i->timer_source = source_unref(i->timer_source);
         i->credentials_source = source_unref(i->credentials_source);
+        i->hold_source = source_unref(i->hold_source);
         i->stdout_fd = safe_close(i->stdout_fd);
         i->stderr_fd = safe_close(i->stderr_fd);
         i->error_fd = safe_close(i->error_fd);

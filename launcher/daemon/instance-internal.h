@@ -15,8 +15,7 @@
 #define P_PIDFD 3
 #endif
 
-#define ANSWER_MAX    256
-#define WITHHELD_LINE "[a line that contained the secret was withheld]"
+#define ANSWER_MAX 256
 
 /* ---- instance.c */
 uint64_t now_usec(clockid_t clock);
@@ -48,17 +47,13 @@ void instance_close_process_io(Instance *i);
 void instance_drain_output(Instance *i);
 /* Bytes it wrote on stdout that did not come through the pipe's event (after its OK). */
 void instance_feed_stdout(Instance *i, const char *data, size_t n);
-/* One line of its output: to the journal or Stderr=, screened for the secret. */
-void instance_output_line(Instance *i, bool is_stderr, const char *line);
+/* Its output has ended: what the secret's screen still holds goes now. */
+void instance_flush_output(Instance *i);
 int instance_watch_process(Instance *i, int pidfd);
 int instance_watch_output(Instance *i);
 
 /* ---- instance-credentials.c */
 bool instance_needs_credentials(const Instance *i);
-/* Whether text holds the secret the instance was given. */
-bool instance_shows_secret(const Instance *i, const char *text);
-/* A partial line that holds the secret goes out withheld now, while the secret is known. */
-void instance_screen_partial_lines(Instance *i);
 /* Start reading the client's secret fd; the spawn follows when it is complete. */
 int instance_read_secret(Instance *i, int fd);
 /* Before the spawn: what the process will need for the handshake. */

@@ -119,6 +119,9 @@ void instance_free(Instance *i)
         i->fuse_fd = safe_close(i->fuse_fd);
         i->secret = fsp_secret_free(i->secret);
         erase_and_free(i->answer, ANSWER_MAX);
+        screen_stream_done(&i->stdout_screen);
+        screen_stream_done(&i->stderr_screen);
+        secret_screen_clear(&i->screen);
         free(i->start_error_name);
         free(i->start_error_message);
         last_lines_clear(&i->last_lines);
@@ -190,7 +193,10 @@ void instance_fail_start(Instance *i, const char *error_name, const char *fmt, .
         if (vasprintf(&i->start_error_message, fmt, ap) < 0)
                 i->start_error_message = NULL;
         va_end(ap);
-        log_warning("%s/%s: start failed: %s", i->class_name, i->name, strempty(i->start_error_message));
+        log_warning("%s/%s: start failed: %s", i->class_name, i->name,
+                    secret_screen_matches(&i->screen, strempty(i->start_error_message))
+                            ? "(a message that contained the secret, not logged)"
+                            : strempty(i->start_error_message));
 
         if (i->pid > 0)
                 begin_termination(i);
@@ -230,12 +236,9 @@ static void became_ready(Instance *i)
         i->ever_ready = true;
         i->timer_source = source_unref(i->timer_source);
         i->credentials_source = source_unref(i->credentials_source);
-        if (!i->class->recovery) {
-                /* What it printed before its OK is screened for the secret before the secret goes. */
-                instance_drain_output(i);
-                instance_screen_partial_lines(i);
+        /* Its output stays screened through the hash; the secret itself is kept only for restarts. */
+        if (!i->class->recovery)
                 i->secret = fsp_secret_free(i->secret);
-        }
         last_lines_clear(&i->last_lines);
         snprintf(ms, sizeof(ms), "%.1f ms",
                  (double) (now_usec(CLOCK_REALTIME) - i->start_time_usec) / 1000.0);
@@ -268,7 +271,9 @@ void instance_notify(Instance *i, const char *message)
                         instance_mount_check(i);
                         instance_check_ready(i);
                 } else if (strneq(line, "STATUS=", 7))
-                        (void) free_and_strdup(&i->status_text, line + 7);
+                        (void) free_and_strdup(&i->status_text, secret_screen_matches(&i->screen, line + 7)
+                                                                        ? "[a status that contained the secret was withheld]"
+                                                                        : line + 7);
         }
         free(copy);
 }
@@ -349,6 +354,7 @@ void instance_process_exited(Instance *i, int status)
         while (instance_awaiting_answer(i) && instance_read_answer(i, true) == 0)
                 ;
         instance_drain_output(i);
+        instance_flush_output(i);
 
         /* Whatever it left in its process group goes too; the group's number is
          * still ours while the leader is unreaped. Then reap it. */

@@ -24,6 +24,7 @@
 #include "mounts.h"
 #include "output.h"
 #include "resolver.h"
+#include "screen.h"
 
 typedef struct Instance Instance;
 
@@ -161,6 +162,9 @@ struct Instance {
         int stdout_fd, stderr_fd, error_fd;
         int log_fd; /* Stderr= file, or -1 for the journal */
         LineBuffer stdout_buf, stderr_buf;
+        SecretScreen screen; /* a keyed hash of the secret, for its whole life */
+        ScreenStream stdout_screen, stderr_screen;
+        sd_event_source *hold_source; /* lets held lines go when they have waited long enough */
         LastLines last_lines;
         sd_event_source *child_source, *stdout_source, *stderr_source, *error_source, *secret_source;
         sd_event_source *timer_source;       /* start timeout, stop escalation, restart back-off */

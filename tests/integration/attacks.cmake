@@ -4,7 +4,7 @@ add_executable(fsp-race-mountpoint ${CMAKE_CURRENT_LIST_DIR}/race-mountpoint.c)
 target_include_directories(fsp-race-mountpoint PRIVATE ${PROJECT_SOURCE_DIR}/libfsp)
 target_link_libraries(fsp-race-mountpoint PRIVATE fsp PkgConfig::SYSTEMD)
 
-foreach(t mountpoint visibility limits)
+foreach(t mountpoint visibility limits secret)
   fsp_add_script_test(integration/launcher-attack-${t} ${CMAKE_CURRENT_LIST_DIR}/launcher-attack-${t}.sh integration 300)
 endforeach()
 

@@ -99,8 +99,8 @@ bus_call Stop ss leaky h >/dev/null
 # A line not finished when the secret is wiped is screened all the same.
 expect_ok "one that leaves a line with the secret unfinished starts" with_secret unfinished h3 sesame
 pid=$(fsp_pid_of unfinished h3)
-expect_ok "that line withheld" fsp_wait_until 5 grep -q "unfinished/h3\[$pid\]: .*secret was withheld" "$T/launcher.log"
 bus_call Stop ss unfinished h3 >/dev/null
+expect_ok "that line, completed by its end, withheld" fsp_wait_until 5 grep -q "unfinished/h3\[$pid\]: .*secret was withheld" "$T/launcher.log"
 expect_status "an answer echoing the secret" 1 with_secret echoing h2 sesame
 expect_contains "refused" "$OUT" "Error.AuthenticationFailed"
 expect_contains "the answer shown with the secret masked" "$OUT" "refused the credentials: echo ***** back"

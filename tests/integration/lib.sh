@@ -309,7 +309,7 @@ fsp_cleanup() {
                 fsp_wait_pid "$LAUNCHER_PID" 20 || kill -KILL "$LAUNCHER_PID" 2>/dev/null
         fi
         if [ -n "${FSP_MONITOR_PID:-}" ]; then
-                kill -TERM "$FSP_MONITOR_PID" 2>/dev/null
+                kill -TERM "$FSP_MONITOR_PID" "${FSP_SUBSCRIBER_PID:-}" 2>/dev/null
         fi
         # Instances the test left behind: anything whose session we started is gone
         # with the launcher; detach what is still mounted under our directory.
@@ -357,6 +357,11 @@ gv_strv() {
 
 # fsp_monitor_start FILE: record the launcher's signals (dbus-monitor) into FILE.
 fsp_monitor_start() {
+        # The launcher sends its signals only to subscribers: one subscribes
+        # (as root, so it may see every instance), dbus-monitor records them.
+        "$FSP_BUILD_DIR/tests/integration/fsp-subscriber" >"$1.subscriber" 2>&1 &
+        FSP_SUBSCRIBER_PID=$!
+        fsp_wait_until 5 grep -qx ready "$1.subscriber" || true
         dbus-monitor --system "type='signal',sender='org.winfsp.Launcher1'" >"$1" 2>/dev/null &
         FSP_MONITOR_PID=$!
         fsp_wait_until 5 grep -q "NameAcquired\|member=NameAcquired" "$1" || true
