@@ -6,6 +6,8 @@
  * lines; the caller maps a column in the value back to the file.
  */
 #include <fsp/cmdline.h>
+#include <fsp/mount-options.h>
+#include <limits.h>
 #include <stddef.h>
 #include <strings.h>
 
@@ -16,6 +18,7 @@
 #define TIME_MIN_USEC      USEC_PER_MSEC
 #define TIME_MAX_USEC      (24 * 60 * USEC_PER_MINUTE)
 #define RECOVERY_BURST_MAX 1000
+#define UNIT_NAME_MAX      255
 
 
 static int parse_unsigned(const char *s, uint64_t *ret)
@@ -243,6 +246,269 @@ static int parse_stderr_key(FspClass *c, void *field, const char *value, FspErro
         return parse_path_template_key(c, field, value, err);
 }
 
+
+/* ---- Names: the values of CredentialsReply=, CredentialsStdin= and MountBy= ---- */
+
+static const char *const credentials_reply_names[_FSP_CREDENTIALS_REPLY_MAX] = {
+        [FSP_CREDENTIALS_REPLY_OK] = "OK",
+        [FSP_CREDENTIALS_REPLY_NONE] = "none",
+};
+
+static const char *const credentials_stdin_names[_FSP_CREDENTIALS_STDIN_MAX] = {
+        [FSP_CREDENTIALS_STDIN_PASSWORD] = "password",
+        [FSP_CREDENTIALS_STDIN_PASSWORD_LINE] = "password-line",
+        [FSP_CREDENTIALS_STDIN_USER_PASSWORD_LINES] = "user-password-lines",
+        [FSP_CREDENTIALS_STDIN_NONE] = "none",
+};
+
+static const char *const mount_by_names[_FSP_MOUNT_BY_MAX] = {
+        [FSP_MOUNT_BY_PROGRAM] = "program",
+        [FSP_MOUNT_BY_LAUNCHER] = "launcher",
+};
+
+static int name_lookup(const char *const *names, size_t n, const char *s)
+{
+        for (size_t i = 0; s && i < n; i++)
+                if (streq(names[i], s))
+                        return (int) i;
+        return -EINVAL;
+}
+
+static const char *name_of(const char *const *names, size_t n, int i)
+{
+        return i >= 0 && (size_t) i < n ? names[i] : NULL;
+}
+
+const char *fsp_credentials_reply_to_string(FspCredentialsReply r)
+{
+        return name_of(credentials_reply_names, ELEMENTSOF(credentials_reply_names), r);
+}
+
+FspCredentialsReply fsp_credentials_reply_from_string(const char *s)
+{
+        return name_lookup(credentials_reply_names, ELEMENTSOF(credentials_reply_names), s);
+}
+
+const char *fsp_credentials_stdin_to_string(FspCredentialsStdin s)
+{
+        return name_of(credentials_stdin_names, ELEMENTSOF(credentials_stdin_names), s);
+}
+
+FspCredentialsStdin fsp_credentials_stdin_from_string(const char *s)
+{
+        return name_lookup(credentials_stdin_names, ELEMENTSOF(credentials_stdin_names), s);
+}
+
+const char *fsp_mount_by_to_string(FspMountBy m)
+{
+        return name_of(mount_by_names, ELEMENTSOF(mount_by_names), m);
+}
+
+FspMountBy fsp_mount_by_from_string(const char *s)
+{
+        return name_lookup(mount_by_names, ELEMENTSOF(mount_by_names), s);
+}
+
+/* The value's index in names, or an error listing the choices ("use OK or none"). */
+static int parse_name(const char *const *names, size_t n, const char *value, FspError *err)
+{
+        char choices[256] = "";
+        int i = name_lookup(names, n, value);
+
+        if (i >= 0)
+                return i;
+        for (size_t k = 0; k < n; k++)
+                snprintf(choices + strlen(choices), sizeof(choices) - strlen(choices), "%s%s",
+                         k == 0 ? "" : k + 1 == n ? " or " : ", ", names[k]);
+        return fsp_error_set(err, -EINVAL, 0, 0, "invalid value '%s'; use %s", value, choices);
+}
+
+static int parse_credentials_reply_key(FspClass *c, void *field, const char *value, FspError *err)
+{
+        int i = parse_name(credentials_reply_names, ELEMENTSOF(credentials_reply_names), value, err);
+        if (i >= 0)
+                *(FspCredentialsReply *) field = (FspCredentialsReply) i;
+        return MIN(i, 0);
+}
+
+static int parse_credentials_stdin_key(FspClass *c, void *field, const char *value, FspError *err)
+{
+        int i = parse_name(credentials_stdin_names, ELEMENTSOF(credentials_stdin_names), value, err);
+        if (i >= 0)
+                *(FspCredentialsStdin *) field = (FspCredentialsStdin) i;
+        return MIN(i, 0);
+}
+
+static int parse_mount_by_key(FspClass *c, void *field, const char *value, FspError *err)
+{
+        int i = parse_name(mount_by_names, ELEMENTSOF(mount_by_names), value, err);
+        if (i >= 0)
+                *(FspMountBy *) field = (FspMountBy) i;
+        return MIN(i, 0);
+}
+
+/* ---- Mount options ---- */
+
+static int parse_mount_options_key(FspClass *c, void *field, const char *value, FspError *err)
+{
+        FspMountOptions o = {};
+        int r;
+
+        if (!value[0]) {
+                free(c->mount_options);
+                c->mount_options = NULL;
+                return 0;
+        }
+        r = fsp_mount_options_add(&o, value, NULL, FSP_MOUNT_OPTIONS_LAUNCHER, err);
+        fsp_mount_options_done(&o);
+        if (r < 0)
+                return r;
+        return parse_description_key(c, field, value, err);
+}
+
+static int parse_accept_options_key(FspClass *c, void *field, const char *value, FspError *err)
+{
+        char **accept;
+        int r = fsp_accept_options_parse(value, &accept, err);
+
+        if (r < 0)
+                return r;
+        strv_free(c->accept_options);
+        c->accept_options = accept;
+        return 0;
+}
+
+/* ---- Resource control, as systemd spells it ---- */
+
+/* "512M", "2G", "1048576": bytes; K, M, G and T count 1024. */
+static int parse_bytes(const char *s, uint64_t *ret)
+{
+        static const char units[] = "KMGT";
+        size_t digits = strspn(s, "0123456789");
+        const char *unit;
+        uint64_t n;
+        int r;
+
+        if (digits == 0 || digits > 20 || (s[digits] && s[digits + 1]))
+                return -EINVAL;
+        _cleanup_free_ char *number = strndup(s, digits);
+        if (!number)
+                return -ENOMEM;
+        r = parse_unsigned(number, &n);
+        if (r < 0)
+                return r;
+        if (s[digits]) {
+                unit = strchr(units, s[digits]);
+                if (!unit)
+                        return -EINVAL;
+                for (ptrdiff_t k = unit - units; k >= 0; k--)
+                        if (__builtin_mul_overflow(n, 1024, &n))
+                                return -ERANGE;
+        }
+        *ret = n;
+        return 0;
+}
+
+static int parse_memory_max_key(FspClass *c, void *field, const char *value, FspError *err)
+{
+        uint64_t n;
+        int r;
+
+        if (streq(value, "infinity")) {
+                *(uint64_t *) field = FSP_RESOURCE_INFINITY;
+                return 0;
+        }
+        r = parse_bytes(value, &n);
+        if (r == -EINVAL)
+                return fsp_error_set(err, r, 0, 0,
+                                     "invalid size '%s'; write bytes, or with K, M, G or T (1024-based) as in "
+                                     "512M, or infinity",
+                                     value);
+        if (r < 0 || n == 0 || n >= FSP_RESOURCE_INFINITY)
+                return fsp_error_set(err, -EINVAL, 0, 0, "size '%s' is out of range (1 byte up to 16E, or infinity)",
+                                     value);
+        *(uint64_t *) field = n;
+        return 0;
+}
+
+static int parse_tasks_max_key(FspClass *c, void *field, const char *value, FspError *err)
+{
+        uint64_t n;
+
+        if (streq(value, "infinity")) {
+                *(uint64_t *) field = FSP_RESOURCE_INFINITY;
+                return 0;
+        }
+        if (parse_unsigned(value, &n) < 0 || n == 0 || n >= FSP_RESOURCE_INFINITY)
+                return fsp_error_set(err, -EINVAL, 0, 0,
+                                     "invalid count '%s'; use a whole number from 1, or infinity", value);
+        *(uint64_t *) field = n;
+        return 0;
+}
+
+/* "50%": half of one CPU's time; more than 100% uses several CPUs. */
+static int parse_cpu_quota_key(FspClass *c, void *field, const char *value, FspError *err)
+{
+        size_t n = strlen(value);
+        _cleanup_free_ char *number = NULL;
+        uint64_t percent, usec;
+
+        if (n < 2 || value[n - 1] != '%' || !(number = strndup(value, n - 1)) ||
+            parse_unsigned(number, &percent) < 0 || percent == 0 ||
+            __builtin_mul_overflow(percent, USEC_PER_SEC / 100, &usec) || usec >= FSP_RESOURCE_INFINITY)
+                return fsp_error_set(err, -EINVAL, 0, 0,
+                                     "invalid quota '%s'; write a whole percentage from 1%%, as in 50%% (half "
+                                     "of one CPU) or 200%% (two CPUs)",
+                                     value);
+        *(uint64_t *) field = usec;
+        return 0;
+}
+
+/* systemd's rules for a slice: "-.slice", or dash-separated parts (no empty one) before ".slice". */
+static bool slice_name_is_valid(const char *s)
+{
+        size_t n = strlen(s), prefix = n - strlen(".slice");
+
+        if (n <= strlen(".slice") || n > UNIT_NAME_MAX || !streq(s + prefix, ".slice"))
+                return false;
+        if (prefix == 1 && s[0] == '-')
+                return true;
+        if (s[0] == '-' || s[prefix - 1] == '-')
+                return false;
+        for (size_t i = 0; i < prefix; i++) {
+                char ch = s[i];
+                if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                      strchr(":_.\\-", ch)))
+                        return false;
+                if (ch == '-' && s[i + 1] == '-')
+                        return false;
+        }
+        return true;
+}
+
+static int parse_slice_key(FspClass *c, void *field, const char *value, FspError *err)
+{
+        if (!slice_name_is_valid(value))
+                return fsp_error_set(err, -EINVAL, 0, 0,
+                                     "'%s' is not a slice name; write e.g. winfsp.slice or "
+                                     "system-winfsp.slice (letters, digits, : _ . \\ -, ending in .slice)",
+                                     value);
+        return parse_description_key(c, field, value, err);
+}
+
+static int parse_max_instances_key(FspClass *c, void *field, const char *value, FspError *err)
+{
+        uint64_t n;
+
+        if (parse_unsigned(value, &n) < 0 || n > UINT_MAX)
+                return fsp_error_set(err, -EINVAL, 0, 0,
+                                     "invalid count '%s'; use a whole number, 0 for only the launcher's own "
+                                     "limit",
+                                     value);
+        *(unsigned *) field = (unsigned) n;
+        return 0;
+}
+
 #define KEY(id, key, fn, field) [id] = {key, fn, offsetof(FspClass, field)}
 
 const ClassKey class_keys[_CLASS_KEY_MAX] = {
@@ -262,6 +528,17 @@ const ClassKey class_keys[_CLASS_KEY_MAX] = {
         KEY(CLASS_KEY_START_TIMEOUT, "StartTimeout", parse_time_key, start_timeout_usec),
         KEY(CLASS_KEY_STOP_TIMEOUT, "StopTimeout", parse_time_key, stop_timeout_usec),
         KEY(CLASS_KEY_CREDENTIALS_TIMEOUT, "CredentialsTimeout", parse_time_key, credentials_timeout_usec),
+        KEY(CLASS_KEY_CREDENTIALS_REPLY, "CredentialsReply", parse_credentials_reply_key, credentials_reply),
+        KEY(CLASS_KEY_CREDENTIALS_STDIN, "CredentialsStdin", parse_credentials_stdin_key, credentials_stdin),
+        KEY(CLASS_KEY_MOUNT_BY, "MountBy", parse_mount_by_key, mount_by),
+        KEY(CLASS_KEY_MOUNT_OPTIONS, "MountOptions", parse_mount_options_key, mount_options),
+        KEY(CLASS_KEY_ACCEPT_OPTIONS, "AcceptOptions", parse_accept_options_key, accept_options),
+        KEY(CLASS_KEY_MEMORY_MAX, "MemoryMax", parse_memory_max_key, memory_max),
+        KEY(CLASS_KEY_TASKS_MAX, "TasksMax", parse_tasks_max_key, tasks_max),
+        KEY(CLASS_KEY_CPU_QUOTA, "CPUQuota", parse_cpu_quota_key, cpu_quota_per_sec_usec),
+        KEY(CLASS_KEY_SLICE, "Slice", parse_slice_key, slice),
+        KEY(CLASS_KEY_MAX_INSTANCES_PER_USER, "MaxInstancesPerUser", parse_max_instances_key,
+            max_instances_per_user),
 };
 
 ClassKeyId class_key_from_name(const char *name)

@@ -309,6 +309,9 @@ static void class_free(FspClass *c)
         free(c->work_directory);
         free(c->stderr_path);
         free(c->mount_point);
+        free(c->mount_options);
+        strv_free(c->accept_options);
+        free(c->slice);
         free(c);
 }
 
@@ -350,13 +353,61 @@ static FspClass *class_new(const char *name, const char *path)
                 .start_timeout_usec = 30 * USEC_PER_SEC,
                 .stop_timeout_usec = 5 * USEC_PER_SEC,
                 .credentials_timeout_usec = 15 * USEC_PER_SEC,
+                .accept_options = calloc(1, sizeof(char *)),
+                .memory_max = FSP_RESOURCE_UNSET,
+                .tasks_max = FSP_RESOURCE_UNSET,
+                .cpu_quota_per_sec_usec = FSP_RESOURCE_UNSET,
         };
-        if (!c->name || !c->path || !c->description || !c->command_line || !c->work_directory)
+        if (!c->name || !c->path || !c->description || !c->command_line || !c->work_directory ||
+            !c->accept_options)
                 return NULL;
         return TAKE_PTR(c);
 }
 
-/* After the last line: what inih found wrong, then what is required, then the defaults. */
+/* A rule between keys is broken: refused at the line of the key named. */
+_printf_(3, 4) static void key_fail(ClassParser *p, ClassKeyId key, const char *fmt, ...)
+{
+        char text[sizeof(p->error.text)];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof(text), fmt, ap);
+        va_end(ap);
+        parser_fail(p, -EINVAL, p->last_line[key], 0, class_keys[key].name, "%s", text);
+}
+
+/* What each key allows depends on others: the password's way to the program, where options go. */
+static void class_check_keys(ClassParser *p)
+{
+        const FspClass *c = p->class;
+        bool secret_file = fsp_cmdline_uses(c->command_line, 'S');
+
+        if (c->credentials_stdin == FSP_CREDENTIALS_STDIN_USER_PASSWORD_LINES &&
+            c->credentials != FSP_CREDENTIALS_USER_PASSWORD)
+                return key_fail(p, CLASS_KEY_CREDENTIALS_STDIN,
+                                "user-password-lines writes a user name, which only Credentials=3 asks for");
+        if (secret_file && c->credentials == FSP_CREDENTIALS_NONE)
+                return key_fail(p, CLASS_KEY_COMMAND_LINE,
+                                "%%S is the file holding the password; it needs Credentials=1 or 3");
+        if (c->credentials != FSP_CREDENTIALS_NONE && c->credentials_stdin == FSP_CREDENTIALS_STDIN_NONE &&
+            !secret_file)
+                return key_fail(p, CLASS_KEY_CREDENTIALS_STDIN,
+                                "none writes nothing to the program and CommandLine= has no %%S: it would "
+                                "never get the password");
+        if (c->credentials == FSP_CREDENTIALS_NONE &&
+            (p->last_line[CLASS_KEY_CREDENTIALS_REPLY] || p->last_line[CLASS_KEY_CREDENTIALS_STDIN]))
+                parser_warn(p, MAX(p->last_line[CLASS_KEY_CREDENTIALS_REPLY],
+                                   p->last_line[CLASS_KEY_CREDENTIALS_STDIN]),
+                            "CredentialsReply= and CredentialsStdin= have no effect with Credentials=0");
+        if (c->mount_options && c->mount_by != FSP_MOUNT_BY_LAUNCHER)
+                parser_warn(p, p->last_line[CLASS_KEY_MOUNT_OPTIONS],
+                            "MountOptions= only applies with MountBy=launcher; ignored");
+        if (c->accept_options[0] && !fsp_cmdline_uses(c->command_line, 'O'))
+                parser_warn(p, p->last_line[CLASS_KEY_ACCEPT_OPTIONS],
+                            "AcceptOptions= lists options, but CommandLine= has no %%O to pass them on");
+}
+
+/* After the last line: what inih found wrong, then what is required, the rules between keys, the defaults. */
 static void class_parser_finish(ClassParser *p, int ini_result)
 {
         if (!p->failed)
@@ -372,6 +423,9 @@ static void class_parser_finish(ClassParser *p, int ini_result)
 
         if (!p->class->executable)
                 return parser_fail(p, -EINVAL, 0, 0, "Executable", "the key is missing; it is required");
+        class_check_keys(p);
+        if (p->failed)
+                return;
         if (!p->class->security) {
                 p->class->security_text = strdup(FSP_SECURITY_DEFAULT);
                 if (!p->class->security_text ||
