@@ -114,6 +114,17 @@ int fsp_class_parse(const char *name, const char *path, const char *text, size_t
 int fsp_class_load_file(const char *name, const char *path, FspClass **ret, FspError *err, FspWarnFn warn,
                         void *userdata);
 
+/*
+ * The same for the system launcher, which refuses (-EPERM, naming the path
+ * and why) a class file anyone but root can change: the file (checked on
+ * the descriptor read) must be root's and not group/other-writable; each
+ * directory from its own up to "/" (and, for a symbolic link, those of its
+ * target) must be root's and not group/other-writable unless sticky. A
+ * symbolic link to /dev/null in such a directory still masks.
+ */
+int fsp_class_load_file_trusted(const char *name, const char *path, FspClass **ret, FspError *err,
+                                FspWarnFn warn, void *userdata);
+
 FspClass *fsp_class_ref(FspClass *c);
 FspClass *fsp_class_unref(FspClass *c);
 
