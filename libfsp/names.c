@@ -76,10 +76,11 @@ int fsp_instance_name_check(const char *name, FspError *err)
         if (r < 0)
                 return r;
         n = strnlen(name, FSP_INSTANCE_NAME_MAX + 1);
+        /* Before the characters: one may straddle the limit, and one step would jump over it. */
+        if (n > FSP_INSTANCE_NAME_MAX)
+                return fsp_error_set(err, -EINVAL, 0, FSP_INSTANCE_NAME_MAX + 1,
+                                     "instance name is longer than %d bytes", FSP_INSTANCE_NAME_MAX);
         for (size_t i = 0, len = 0; i < n; i += len) {
-                if (i == FSP_INSTANCE_NAME_MAX)
-                        return fsp_error_set(err, -EINVAL, 0, (unsigned) i + 1,
-                                             "instance name is longer than %d bytes", FSP_INSTANCE_NAME_MAX);
                 r = check_char(name, i, n, "instance name", &len, err);
                 if (r < 0)
                         return r;

@@ -63,6 +63,16 @@ static void test_instance_names(void)
         name[255] = 'x';
         name[256] = 0;
         check_bad_instance(name, 256, "longer than 255 bytes");
+        /* Found by fuzz/fuzz-instance-name.c: a two-byte character at bytes 254-255 stepped over the limit. */
+        memset(name, 'x', sizeof(name));
+        memcpy(name + 253, "\xc3\xa9", 2);
+        name[255] = 0;
+        CHECK(fsp_instance_name_is_valid(name)); /* 255 bytes */
+        memcpy(name + 254, "\xc3\xa9", 2);
+        name[299] = 0;
+        check_bad_instance(name, 256, "longer than 255 bytes");
+        name[256] = 0;
+        check_bad_instance(name, 256, "longer than 255 bytes");
         check_bad_instance("a\tb", 2, "control character 0x09");
         check_bad_instance("a\nb", 2, "control character 0x0a");
         check_bad_instance("ab\x7f", 3, "control character 0x7f");
