@@ -20,6 +20,7 @@
 #define RECOVERY_BURST_MAX 1000
 #define UNIT_NAME_MAX      255
 
+/* ---- Values: each parser reads one value; on error err->column is relative to the value. ---- */
 
 static int parse_unsigned(const char *s, uint64_t *ret)
 {
