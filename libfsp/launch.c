@@ -7,53 +7,11 @@
  */
 #include <fsp/launch.h>
 
+#include "launch-error.h"
 #include "macro.h"
 
 /* sd-bus's "no time limit" for sd_bus_call(). */
 #define CALL_NO_TIMEOUT UINT64_MAX
-
-static const sd_bus_error_map launch_error_map[] = {
-        SD_BUS_ERROR_MAP(FSP_ERROR_NO_SUCH_CLASS, ENOENT),
-        SD_BUS_ERROR_MAP(FSP_ERROR_NO_SUCH_INSTANCE, ESRCH),
-        SD_BUS_ERROR_MAP(FSP_ERROR_INSTANCE_EXISTS, EEXIST),
-        SD_BUS_ERROR_MAP(FSP_ERROR_ACCESS_DENIED, EACCES),
-        SD_BUS_ERROR_MAP(FSP_ERROR_AUTHENTICATION_FAILED, EKEYREJECTED),
-        SD_BUS_ERROR_MAP(FSP_ERROR_TIMEOUT, ETIMEDOUT),
-        SD_BUS_ERROR_MAP(FSP_ERROR_INVALID_ARGUMENT, EINVAL),
-        SD_BUS_ERROR_MAP(FSP_ERROR_CONFIGURATION_ERROR, ENOEXEC),
-        SD_BUS_ERROR_MAP(FSP_ERROR_START_FAILED, ECHILD),
-        SD_BUS_ERROR_MAP(FSP_ERROR_LIMIT_EXCEEDED, EDQUOT),
-        SD_BUS_ERROR_MAP_END,
-};
-
-static const char *const launch_error_names[_FSP_LAUNCH_ERROR_MAX] = {
-        [FSP_LAUNCH_NO_SUCH_CLASS] = FSP_ERROR_NO_SUCH_CLASS,
-        [FSP_LAUNCH_NO_SUCH_INSTANCE] = FSP_ERROR_NO_SUCH_INSTANCE,
-        [FSP_LAUNCH_INSTANCE_EXISTS] = FSP_ERROR_INSTANCE_EXISTS,
-        [FSP_LAUNCH_ACCESS_DENIED] = FSP_ERROR_ACCESS_DENIED,
-        [FSP_LAUNCH_AUTHENTICATION_FAILED] = FSP_ERROR_AUTHENTICATION_FAILED,
-        [FSP_LAUNCH_TIMEOUT] = FSP_ERROR_TIMEOUT,
-        [FSP_LAUNCH_INVALID_ARGUMENT] = FSP_ERROR_INVALID_ARGUMENT,
-        [FSP_LAUNCH_CONFIGURATION_ERROR] = FSP_ERROR_CONFIGURATION_ERROR,
-        [FSP_LAUNCH_START_FAILED] = FSP_ERROR_START_FAILED,
-        [FSP_LAUNCH_LIMIT_EXCEEDED] = FSP_ERROR_LIMIT_EXCEEDED,
-};
-
-/* Adding the same map again is a no-op for sd-bus, so every entry point may call this. */
-static void launch_error_map_register(void)
-{
-        (void) sd_bus_error_add_map(launch_error_map);
-}
-
-FspLaunchError fsp_launch_error_from_bus(const sd_bus_error *error)
-{
-        if (!sd_bus_error_is_set(error))
-                return FSP_LAUNCH_OK;
-        for (size_t i = 0; i < ELEMENTSOF(launch_error_names); i++)
-                if (launch_error_names[i] && sd_bus_error_has_name(error, launch_error_names[i]))
-                        return (FspLaunchError) i;
-        return FSP_LAUNCH_BUS_ERROR;
-}
 
 static int bus_open_address(const char *address, sd_bus **ret)
 {
@@ -603,57 +561,4 @@ void fsp_class_infos_free(FspClassInfo *infos, size_t n)
         for (size_t k = 0; infos && k < n; k++)
                 class_info_done(&infos[k]);
         free(infos);
-}
-
-/* ------------------------------------------------------------ exit statuses */
-
-static bool bus_error_means_unreachable(const sd_bus_error *error)
-{
-        static const char *const names[] = {
-                SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER, SD_BUS_ERROR_NO_REPLY,
-                SD_BUS_ERROR_DISCONNECTED,    SD_BUS_ERROR_NO_SERVER,         SD_BUS_ERROR_TIMEOUT,
-                SD_BUS_ERROR_UNKNOWN_OBJECT,  SD_BUS_ERROR_UNKNOWN_INTERFACE,
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (sd_bus_error_has_name(error, names[i]))
-                        return true;
-        /* org.freedesktop.DBus.Error.Spawn.*: activation of the launcher failed. */
-        return error && error->name &&
-               strneq(error->name, "org.freedesktop.DBus.Error.Spawn.",
-                      strlen("org.freedesktop.DBus.Error.Spawn."));
-}
-
-/* The connection to the bus broke, or was never there. */
-static bool errno_means_unreachable(int e)
-{
-        return e == ECONNRESET || e == ENOTCONN || e == ECONNREFUSED || e == EPIPE || e == ESHUTDOWN ||
-               e == ENOENT || e == EHOSTUNREACH;
-}
-
-int fsp_launch_exit_status(int r, const sd_bus_error *error)
-{
-        static const int exit_status[_FSP_LAUNCH_ERROR_MAX] = {
-                [FSP_LAUNCH_OK] = FSP_EXIT_FAILURE,
-                [FSP_LAUNCH_NO_SUCH_CLASS] = FSP_EXIT_NO_SUCH_CLASS,
-                [FSP_LAUNCH_NO_SUCH_INSTANCE] = FSP_EXIT_NO_SUCH_INSTANCE,
-                [FSP_LAUNCH_INSTANCE_EXISTS] = FSP_EXIT_INSTANCE_EXISTS,
-                [FSP_LAUNCH_ACCESS_DENIED] = FSP_EXIT_ACCESS_DENIED,
-                [FSP_LAUNCH_AUTHENTICATION_FAILED] = FSP_EXIT_AUTHENTICATION_FAILED,
-                [FSP_LAUNCH_TIMEOUT] = FSP_EXIT_TIMEOUT,
-                [FSP_LAUNCH_INVALID_ARGUMENT] = FSP_EXIT_INVALID_ARGUMENT,
-                [FSP_LAUNCH_CONFIGURATION_ERROR] = FSP_EXIT_CONFIGURATION_ERROR,
-                [FSP_LAUNCH_START_FAILED] = FSP_EXIT_START_FAILED,
-                [FSP_LAUNCH_BUS_ERROR] = FSP_EXIT_FAILURE,
-                [FSP_LAUNCH_LIMIT_EXCEEDED] = FSP_EXIT_LIMIT_EXCEEDED,
-        };
-        FspLaunchError kind = fsp_launch_error_from_bus(error);
-
-        if (kind == FSP_LAUNCH_BUS_ERROR && bus_error_means_unreachable(error))
-                return FSP_EXIT_UNREACHABLE;
-        if (kind == FSP_LAUNCH_BUS_ERROR && sd_bus_error_has_name(error, SD_BUS_ERROR_ACCESS_DENIED))
-                return FSP_EXIT_ACCESS_DENIED;
-        if (kind == FSP_LAUNCH_OK && errno_means_unreachable(r < 0 ? -r : r))
-                return FSP_EXIT_UNREACHABLE;
-        return exit_status[kind];
 }

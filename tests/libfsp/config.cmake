@@ -2,7 +2,7 @@
 # templates, the SDDL-like language and its access check, names, mount
 # options, errors.
 # They link the object library directly, not libfsp.so.
-foreach(part error class class-trust class-dirs cmdline sddl access names mount-options parsers-fuzz)
+foreach(part error class class-keys class-trust class-dirs cmdline sddl access names mount-options parsers-fuzz)
   if(NOT EXISTS ${CMAKE_CURRENT_LIST_DIR}/test-${part}.c)
     continue()
   endif()
