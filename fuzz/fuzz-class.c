@@ -24,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         for (size_t i = 0; i < size; i++)
                 lines += data[i] == '\n';
-        if (fsp_class_parse("fuzz", "fuzz.conf", (const char *) data, size, &c, &err, count_warning, &warnings) <
-            0) {
+        if (fsp_class_parse("fuzz", "fuzz.conf", (const char *) data, size, &c, &err, count_warning,
+                            &warnings) < 0) {
                 FUZZ_CHECK(err.code < 0 && err.text[0] && err.line <= lines);
                 FUZZ_CHECK(strcmp(err.file, "fuzz.conf") == 0);
                 FUZZ_CHECK(c == NULL);
@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(c->credentials_stdin != FSP_CREDENTIALS_STDIN_USER_PASSWORD_LINES ||
                    c->credentials == FSP_CREDENTIALS_USER_PASSWORD);
         FUZZ_CHECK(fsp_credentials_stdin_to_string(c->credentials_stdin) &&
-                   fsp_credentials_reply_to_string(c->credentials_reply) && fsp_mount_by_to_string(c->mount_by));
+                   fsp_credentials_reply_to_string(c->credentials_reply) &&
+                   fsp_mount_by_to_string(c->mount_by));
         /* Every word of the command line expands. */
         char **argv = NULL;
         FUZZ_CHECK(fsp_cmdline_expand(c->command_line, NULL, &argv, &err) == 0);

@@ -22,10 +22,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *input = fuzz_string(data, size), **words = NULL, **argv = NULL;
         const char *arg1 = fuzz_part(input, size, 1), *arg2 = arg1 ? fuzz_part(input, size, 2) : NULL;
         const char *options = arg2 ? fuzz_part(input, size, 3) : NULL;
-        char *args[] = {(char *) (arg1 ? arg1 : ""), (char *) (arg2 ? arg2 : ""), NULL};
+        char *args[] = { (char *) (arg1 ? arg1 : ""), (char *) (arg2 ? arg2 : ""), NULL };
         FspExpandContext ctx = {
-                .executable = "/bin/x", .args = args, .user = "u", .home = "/h", .realtime_usec = 1,
-                .class_name = "c", .instance = "i", .secret_path = "/dev/fd/3", .options = options,
+                .executable = "/bin/x",
+                .args = args,
+                .user = "u",
+                .home = "/h",
+                .realtime_usec = 1,
+                .class_name = "c",
+                .instance = "i",
+                .secret_path = "/dev/fd/3",
+                .options = options,
         };
         size_t n_words = 0, n_argv = 0;
         FspError err;

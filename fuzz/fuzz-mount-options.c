@@ -26,7 +26,8 @@ static void check_list(char **l, FspMountOptionKind kind, char *const *accept)
 
 static void check_options(const FspMountOptions *o, char *const *accept)
 {
-        FUZZ_CHECK((o->attr_set & (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) == (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV));
+        FUZZ_CHECK((o->attr_set & (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) ==
+                   (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV));
         FUZZ_CHECK((o->attr_clear & (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) == 0);
         check_list(o->fuse, FSP_MOUNT_OPTION_FUSE, accept);
         check_list(o->program, FSP_MOUNT_OPTION_PROGRAM, accept);

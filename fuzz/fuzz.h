@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FUZZ_CHECK(cond)                                                                                   \
-        do {                                                                                               \
-                if (!(cond)) {                                                                             \
-                        fprintf(stderr, "%s:%d: broken promise: %s\n", __FILE__, __LINE__, #cond);         \
-                        abort();                                                                           \
-                }                                                                                          \
+#define FUZZ_CHECK(cond)                                                                           \
+        do {                                                                                       \
+                if (!(cond)) {                                                                     \
+                        fprintf(stderr, "%s:%d: broken promise: %s\n", __FILE__, __LINE__, #cond); \
+                        abort();                                                                   \
+                }                                                                                  \
         } while (0)
 
 /* The input up to its first NUL, as a fresh string (a C API sees no further). */

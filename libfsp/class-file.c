@@ -72,7 +72,8 @@ static char *fd_path(int fd, const char *fallback)
         return strdup(buf);
 }
 
-/* st (of what is at what) may be changed by root only: root's, and not group/other writable unless sticky. */
+/* st (of what is at what) may be changed by root only: root's, and not group/other writable unless sticky.
+ */
 static int check_root_only(const struct stat *st, const char *what, bool sticky_ok, FspError *err,
                            const char *path)
 {

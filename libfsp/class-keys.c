@@ -45,8 +45,8 @@ static uint64_t time_unit_usec(const char *unit, size_t len)
                 const char *name;
                 uint64_t usec;
         } units[] = {
-                {"ms", USEC_PER_MSEC},  {"s", USEC_PER_SEC},      {"sec", USEC_PER_SEC},
-                {"m", USEC_PER_MINUTE}, {"min", USEC_PER_MINUTE}, {"h", 60 * USEC_PER_MINUTE},
+                { "ms", USEC_PER_MSEC },  { "s", USEC_PER_SEC },      { "sec", USEC_PER_SEC },
+                { "m", USEC_PER_MINUTE }, { "min", USEC_PER_MINUTE }, { "h", 60 * USEC_PER_MINUTE },
         };
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
                 if (strlen(units[i].name) == len && strneq(unit, units[i].name, len))
@@ -106,8 +106,8 @@ static int parse_time_key(FspClass *c, void *field, const char *value, FspError 
 
 static int parse_boolean_key(FspClass *c, void *field, const char *value, FspError *err)
 {
-        static const char *const yes[] = {"1", "yes", "true", "on"}, *const no[] = {"0", "no", "false",
-                                                                                    "off"};
+        static const char *const yes[] = { "1", "yes", "true", "on" }, *const no[] = { "0", "no", "false",
+                                                                                       "off" };
 
         for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
                 if (strcasecmp(value, yes[i]) == 0) {
@@ -145,6 +145,14 @@ static int parse_credentials_key(FspClass *c, void *field, const char *value, Fs
                         "invalid value '%s'; use 0 (none), 1 (password) or 3 (user name and password)",
                         value);
         *(FspCredentials *) field = (FspCredentials) n;
+        return 0;
+}
+
+/* A string field back to "not set". */
+static int field_unset(void *field)
+{
+        free(*(char **) field);
+        *(char **) field = NULL;
         return 0;
 }
 
@@ -217,11 +225,8 @@ static int parse_template_key(FspClass *c, void *field, const char *value, FspEr
 {
         int r;
 
-        if (!value[0]) { /* MountPoint= with nothing: no mount point */
-                free(*(char **) field);
-                *(char **) field = NULL;
-                return 0;
-        }
+        if (!value[0]) /* MountPoint= with nothing: no mount point */
+                return field_unset(field);
         r = fsp_template_check(value, err);
         if (r < 0)
                 return r;
@@ -239,14 +244,10 @@ static int parse_path_template_key(FspClass *c, void *field, const char *value, 
 
 static int parse_stderr_key(FspClass *c, void *field, const char *value, FspError *err)
 {
-        if (streq(value, "journal")) {
-                free(c->stderr_path);
-                c->stderr_path = NULL;
-                return 0;
-        }
+        if (streq(value, "journal"))
+                return field_unset(field);
         return parse_path_template_key(c, field, value, err);
 }
-
 
 /* ---- Names: the values of CredentialsReply=, CredentialsStdin= and MountBy= ---- */
 
@@ -320,7 +321,10 @@ static int parse_name(const char *const *names, size_t n, const char *value, Fsp
                 return i;
         for (size_t k = 0; k < n; k++)
                 snprintf(choices + strlen(choices), sizeof(choices) - strlen(choices), "%s%s",
-                         k == 0 ? "" : k + 1 == n ? " or " : ", ", names[k]);
+                         k == 0       ? ""
+                         : k + 1 == n ? " or "
+                                      : ", ",
+                         names[k]);
         return fsp_error_set(err, -EINVAL, 0, 0, "invalid value '%s'; use %s", value, choices);
 }
 
@@ -355,11 +359,8 @@ static int parse_mount_options_key(FspClass *c, void *field, const char *value, 
         FspMountOptions o = {};
         int r;
 
-        if (!value[0]) {
-                free(c->mount_options);
-                c->mount_options = NULL;
-                return 0;
-        }
+        if (!value[0])
+                return field_unset(field);
         r = fsp_mount_options_add(&o, value, NULL, FSP_MOUNT_OPTIONS_LAUNCHER, err);
         fsp_mount_options_done(&o);
         if (r < 0)
@@ -421,13 +422,14 @@ static int parse_memory_max_key(FspClass *c, void *field, const char *value, Fsp
         }
         r = parse_bytes(value, &n);
         if (r == -EINVAL)
-                return fsp_error_set(err, r, 0, 0,
-                                     "invalid size '%s'; write bytes, or with K, M, G or T (1024-based) as in "
-                                     "512M, or infinity",
-                                     value);
+                return fsp_error_set(
+                        err, r, 0, 0,
+                        "invalid size '%s'; write bytes, or with K, M, G or T (1024-based) as in "
+                        "512M, or infinity",
+                        value);
         if (r < 0 || n == 0 || n >= FSP_RESOURCE_INFINITY)
-                return fsp_error_set(err, -EINVAL, 0, 0, "size '%s' is out of range (1 byte up to 16E, or infinity)",
-                                     value);
+                return fsp_error_set(err, -EINVAL, 0, 0,
+                                     "size '%s' is out of range (1 byte up to 16E, or infinity)", value);
         *(uint64_t *) field = n;
         return 0;
 }
@@ -457,10 +459,11 @@ static int parse_cpu_quota_key(FspClass *c, void *field, const char *value, FspE
         if (n < 2 || value[n - 1] != '%' || !(number = strndup(value, n - 1)) ||
             parse_unsigned(number, &percent) < 0 || percent == 0 ||
             __builtin_mul_overflow(percent, USEC_PER_SEC / 100, &usec) || usec >= FSP_RESOURCE_INFINITY)
-                return fsp_error_set(err, -EINVAL, 0, 0,
-                                     "invalid quota '%s'; write a whole percentage from 1%%, as in 50%% (half "
-                                     "of one CPU) or 200%% (two CPUs)",
-                                     value);
+                return fsp_error_set(
+                        err, -EINVAL, 0, 0,
+                        "invalid quota '%s'; write a whole percentage from 1%%, as in 50%% (half "
+                        "of one CPU) or 200%% (two CPUs)",
+                        value);
         *(uint64_t *) field = usec;
         return 0;
 }
@@ -510,7 +513,7 @@ static int parse_max_instances_key(FspClass *c, void *field, const char *value, 
         return 0;
 }
 
-#define KEY(id, key, fn, field) [id] = {key, fn, offsetof(FspClass, field)}
+#define KEY(id, key, fn, field) [id] = { key, fn, offsetof(FspClass, field) }
 
 const ClassKey class_keys[_CLASS_KEY_MAX] = {
         KEY(CLASS_KEY_DESCRIPTION, "Description", parse_description_key, description),

@@ -18,22 +18,22 @@ static const struct {
         uint64_t set, clear;
         FspMountAtime atime;
 } generic_options[] = {
-        {"ro", MOUNT_ATTR_RDONLY, 0, 0},
-        {"rw", 0, MOUNT_ATTR_RDONLY, 0},
-        {"nosuid", MOUNT_ATTR_NOSUID, 0, 0},
-        {"nodev", MOUNT_ATTR_NODEV, 0, 0},
-        {"noexec", MOUNT_ATTR_NOEXEC, 0, 0},
-        {"exec", 0, MOUNT_ATTR_NOEXEC, 0},
-        {"nodiratime", MOUNT_ATTR_NODIRATIME, 0, 0},
-        {"relatime", 0, 0, FSP_MOUNT_ATIME_RELATIME},
-        {"noatime", 0, 0, FSP_MOUNT_ATIME_NOATIME},
-        {"strictatime", 0, 0, FSP_MOUNT_ATIME_STRICTATIME},
+        { "ro", MOUNT_ATTR_RDONLY, 0, 0 },
+        { "rw", 0, MOUNT_ATTR_RDONLY, 0 },
+        { "nosuid", MOUNT_ATTR_NOSUID, 0, 0 },
+        { "nodev", MOUNT_ATTR_NODEV, 0, 0 },
+        { "noexec", MOUNT_ATTR_NOEXEC, 0, 0 },
+        { "exec", 0, MOUNT_ATTR_NOEXEC, 0 },
+        { "nodiratime", MOUNT_ATTR_NODIRATIME, 0, 0 },
+        { "relatime", 0, 0, FSP_MOUNT_ATIME_RELATIME },
+        { "noatime", 0, 0, FSP_MOUNT_ATIME_NOATIME },
+        { "strictatime", 0, 0, FSP_MOUNT_ATIME_STRICTATIME },
 };
 
-static const char *const fuse_options[] = {"allow_other", "default_permissions", "max_read", "blksize"};
-static const char *const dropped_options[] = {"_netdev", "nofail", "auto",  "noauto",  "defaults",
-                                              "user",    "users",  "owner", "group",   "comment"};
-static const char *const refused_options[] = {"suid", "dev"};
+static const char *const fuse_options[] = { "allow_other", "default_permissions", "max_read", "blksize" };
+static const char *const dropped_options[] = { "_netdev", "nofail", "auto",  "noauto", "defaults",
+                                               "user",    "users",  "owner", "group",  "comment" };
+static const char *const refused_options[] = { "suid", "dev" };
 
 static size_t name_length(const char *option)
 {
@@ -107,8 +107,8 @@ static int option_check_text(const char *option, unsigned column, FspError *err)
                                              shown(option, buf), u[i]);
                 if (k == 0)
                         return fsp_error_set(err, -EINVAL, 0, column + (unsigned) i,
-                                             "option '%s' is not valid UTF-8 (byte 0x%02x)", shown(option, buf),
-                                             u[i]);
+                                             "option '%s' is not valid UTF-8 (byte 0x%02x)",
+                                             shown(option, buf), u[i]);
         }
         if (option[0] == '=')
                 return fsp_error_set(err, -EINVAL, 0, column, "option '%s' has no name before '='",
@@ -138,8 +138,9 @@ static int options_foreach(const char *text, int (*fn)(const char *, unsigned, v
                 i += strspn(text + i, " \t");
                 len = strcspn(text + i, ",");
                 if (len == 0)
-                        return fsp_error_set(err, -EINVAL, 0, (unsigned) i + 1,
-                                             "empty option (a comma at the start or the end, or two in a row)");
+                        return fsp_error_set(
+                                err, -EINVAL, 0, (unsigned) i + 1,
+                                "empty option (a comma at the start or the end, or two in a row)");
                 option = strndup(text + i, len);
                 if (!option)
                         return fsp_error_set(err, -ENOMEM, 0, 0, "out of memory");
@@ -240,8 +241,9 @@ static int fuse_check(const char *option, unsigned column, FspError *err)
                                      UINT32_MAX);
         if (name_is(option, "blksize") &&
             (!value_in_range(eq ? eq + 1 : NULL, 512, 65536, &v) || (v & (v - 1)) != 0))
-                return fsp_error_set(err, -EINVAL, 0, column,
-                                     "option 'blksize' needs a power of two from 512 to 65536, as in blksize=4096");
+                return fsp_error_set(
+                        err, -EINVAL, 0, column,
+                        "option 'blksize' needs a power of two from 512 to 65536, as in blksize=4096");
         return 0;
 }
 
@@ -256,14 +258,16 @@ static int option_refused(const char *option, FspMountOptionKind kind, unsigned 
         char buf[SHOWN_MAX + 4];
 
         if (kind == FSP_MOUNT_OPTION_REFUSED)
-                return fsp_error_set(err, -EINVAL, 0, column,
-                                     "option '%s' is refused: mounts made by the launcher are always nosuid,nodev",
-                                     shown(option, buf));
-        return fsp_error_set(err, -EINVAL, 0, column,
-                             "'%s' is not an option the launcher applies to a mount; these are ro, rw, noexec, "
-                             "exec, nosuid, nodev, noatime, relatime, strictatime, nodiratime, allow_other, "
-                             "default_permissions, max_read=N and blksize=N",
-                             shown(option, buf));
+                return fsp_error_set(
+                        err, -EINVAL, 0, column,
+                        "option '%s' is refused: mounts made by the launcher are always nosuid,nodev",
+                        shown(option, buf));
+        return fsp_error_set(
+                err, -EINVAL, 0, column,
+                "'%s' is not an option the launcher applies to a mount; these are ro, rw, noexec, "
+                "exec, nosuid, nodev, noatime, relatime, strictatime, nodiratime, allow_other, "
+                "default_permissions, max_read=N and blksize=N",
+                shown(option, buf));
 }
 
 static int accept_error(char *const *accept, const char *option, unsigned column, FspError *err)
@@ -272,8 +276,8 @@ static int accept_error(char *const *accept, const char *option, unsigned column
 
         STRV_FOREACH (a, (char **) accept)
                 if (strlen(list) + strlen(*a) + 3 < sizeof(list))
-                        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? ", " : "",
-                                 *a);
+                        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+                                 list[0] ? ", " : "", *a);
         if (!list[0])
                 return fsp_error_set(err, -EINVAL, 0, column,
                                      "option '%s' is not accepted: this class accepts no options of its "
@@ -291,8 +295,8 @@ static int option_add(const char *option, unsigned column, void *userdata, FspEr
         char ***list;
         int r;
 
-        if (kind == FSP_MOUNT_OPTION_REFUSED || (launcher && kind != FSP_MOUNT_OPTION_GENERIC &&
-                                                 kind != FSP_MOUNT_OPTION_FUSE))
+        if (kind == FSP_MOUNT_OPTION_REFUSED ||
+            (launcher && kind != FSP_MOUNT_OPTION_GENERIC && kind != FSP_MOUNT_OPTION_FUSE))
                 return option_refused(option, kind, column, err);
         if (kind == FSP_MOUNT_OPTION_GENERIC)
                 return generic_apply(s->o, option, column, err);
@@ -317,7 +321,7 @@ int fsp_mount_options_add(FspMountOptions *o, const char *text, char *const *acc
 {
         FspMountOptions saved;
         size_t n_fuse, n_program, n_dropped;
-        AddState s = {.o = o, .accept = accept, .source = source};
+        AddState s = { .o = o, .accept = accept, .source = source };
         int r;
 
         if (!o)

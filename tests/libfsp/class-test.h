@@ -103,8 +103,8 @@ _unused_ static FspClass *parse_value(const char *key, const char *value)
 }
 
 /* One key's value: refused, with line 3, the key, the column and the message. */
-_unused_ static void check_bad_value_(const char *file, int line, const char *key, const char *value, unsigned column,
-                             const char *msg)
+_unused_ static void check_bad_value_(const char *file, int line, const char *key, const char *value,
+                                      unsigned column, const char *msg)
 {
         char text[1024];
         FspClass *c = NULL;

@@ -108,8 +108,8 @@ static void test_values(void)
         FspClass *c;
 
         /* Booleans, every spelling. */
-        const char *yes[] = {"1", "yes", "YES", "true", "True", "on", "On"};
-        const char *no[] = {"0", "no", "No", "false", "FALSE", "off", "OFF"};
+        const char *yes[] = { "1", "yes", "YES", "true", "True", "on", "On" };
+        const char *no[] = { "0", "no", "No", "false", "FALSE", "off", "OFF" };
         for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
                 CHECK((c = parse_value("Recovery", yes[i])) && c->recovery);
                 fsp_class_unref(c);
@@ -125,17 +125,17 @@ static void test_values(void)
                 const char *text;
                 uint64_t usec;
         } times[] = {
-                {"30", 30 * USEC_PER_SEC},
-                {"1ms", USEC_PER_MSEC},
-                {"5s", 5 * USEC_PER_SEC},
-                {"5sec", 5 * USEC_PER_SEC},
-                {"2m", 2 * USEC_PER_MINUTE},
-                {"2min", 2 * USEC_PER_MINUTE},
-                {"24h", 24 * 60 * USEC_PER_MINUTE},
-                {"1min 30s", 90 * USEC_PER_SEC},
-                {"1h 1min 1s 1ms", 3661001 * USEC_PER_MSEC},
-                {"1min30s", 90 * USEC_PER_SEC},
-                {"5 s", 5 * USEC_PER_SEC},
+                { "30", 30 * USEC_PER_SEC },
+                { "1ms", USEC_PER_MSEC },
+                { "5s", 5 * USEC_PER_SEC },
+                { "5sec", 5 * USEC_PER_SEC },
+                { "2m", 2 * USEC_PER_MINUTE },
+                { "2min", 2 * USEC_PER_MINUTE },
+                { "24h", 24 * 60 * USEC_PER_MINUTE },
+                { "1min 30s", 90 * USEC_PER_SEC },
+                { "1h 1min 1s 1ms", 3661001 * USEC_PER_MSEC },
+                { "1min30s", 90 * USEC_PER_SEC },
+                { "5 s", 5 * USEC_PER_SEC },
         };
         for (size_t i = 0; i < ELEMENTSOF(times); i++) {
                 c = parse_value("StartTimeout", times[i].text);
@@ -204,7 +204,6 @@ static void test_values(void)
         check_bad_value("Security", "", 10, "empty");
 }
 
-
 static void test_new_keys(void)
 {
         Warnings w;
@@ -254,35 +253,35 @@ static void test_new_keys(void)
                 const char *key, *value;
                 uint64_t expected;
         } good[] = {
-                {"MemoryMax", "1", 1},
-                {"MemoryMax", "1048576", 1048576},
-                {"MemoryMax", "4K", 4096},
-                {"MemoryMax", "2G", 2ULL << 30},
-                {"MemoryMax", "3T", 3ULL << 40},
-                {"MemoryMax", "16777215T", 16777215ULL << 40},
-                {"MemoryMax", "infinity", FSP_RESOURCE_INFINITY},
-                {"TasksMax", "1", 1},
-                {"TasksMax", "infinity", FSP_RESOURCE_INFINITY},
-                {"CPUQuota", "1%", 10000},
-                {"CPUQuota", "100%", 1000000},
-                {"CPUQuota", "1600%", 16000000},
-                {"MaxInstancesPerUser", "0", 0},
-                {"MaxInstancesPerUser", "4294967295", 4294967295U},
+                { "MemoryMax", "1", 1 },
+                { "MemoryMax", "1048576", 1048576 },
+                { "MemoryMax", "4K", 4096 },
+                { "MemoryMax", "2G", 2ULL << 30 },
+                { "MemoryMax", "3T", 3ULL << 40 },
+                { "MemoryMax", "16777215T", 16777215ULL << 40 },
+                { "MemoryMax", "infinity", FSP_RESOURCE_INFINITY },
+                { "TasksMax", "1", 1 },
+                { "TasksMax", "infinity", FSP_RESOURCE_INFINITY },
+                { "CPUQuota", "1%", 10000 },
+                { "CPUQuota", "100%", 1000000 },
+                { "CPUQuota", "1600%", 16000000 },
+                { "MaxInstancesPerUser", "0", 0 },
+                { "MaxInstancesPerUser", "4294967295", 4294967295U },
         };
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 c = parse_value(good[i].key, good[i].value);
                 CHECK(c);
                 if (!c)
                         continue;
-                uint64_t got = streq(good[i].key, "MemoryMax")       ? c->memory_max
-                               : streq(good[i].key, "TasksMax")      ? c->tasks_max
-                               : streq(good[i].key, "CPUQuota")      ? c->cpu_quota_per_sec_usec
-                                                                     : c->max_instances_per_user;
+                uint64_t got = streq(good[i].key, "MemoryMax")  ? c->memory_max
+                               : streq(good[i].key, "TasksMax") ? c->tasks_max
+                               : streq(good[i].key, "CPUQuota") ? c->cpu_quota_per_sec_usec
+                                                                : c->max_instances_per_user;
                 CHECK_INT(got, good[i].expected);
                 fsp_class_unref(c);
         }
-        const char *slices[] = {"winfsp.slice", "system-winfsp.slice", "-.slice", "a:b_c.d\\x2d.slice",
-                                "user-1000.slice"};
+        const char *slices[] = { "winfsp.slice", "system-winfsp.slice", "-.slice", "a:b_c.d\\x2d.slice",
+                                 "user-1000.slice" };
         for (size_t i = 0; i < ELEMENTSOF(slices); i++) {
                 CHECK((c = parse_value("Slice", slices[i])) && streq(c->slice, slices[i]));
                 fsp_class_unref(c);
@@ -318,8 +317,9 @@ static void test_new_keys(void)
         check_bad_value("MaxInstancesPerUser", "-1", 21, "invalid count '-1'");
         check_bad_value("MaxInstancesPerUser", "4294967296", 21, "invalid count");
         check_bad_value("MaxInstancesPerUser", "", 21, "invalid count");
-        const char *bad_slices[] = {"winfsp", "winfsp.service", ".slice", "a--b.slice", "-a.slice", "a-.slice",
-                                    "a/b.slice", "a b.slice", "a@b.slice", "Grüße.slice", "x.slice.slice2"};
+        const char *bad_slices[] = { "winfsp",    "winfsp.service", ".slice",        "a--b.slice",
+                                     "-a.slice",  "a-.slice",       "a/b.slice",     "a b.slice",
+                                     "a@b.slice", "Grüße.slice",    "x.slice.slice2" };
         for (size_t i = 0; i < ELEMENTSOF(bad_slices); i++)
                 check_bad_value("Slice", bad_slices[i], 7, "is not a slice name");
         /* A slice name cannot be longer than a line (199 bytes), below systemd's 255. */
@@ -331,19 +331,37 @@ static void test_new_keys(void)
 
         /* Mount options: the column is that of the offending option. */
         check_bad_value("MountOptions", "ro,suid", 17, "option 'suid' is refused");
-        check_bad_value("MountOptions", "noexec,reconnect", 21, "'reconnect' is not an option the launcher applies");
+        check_bad_value("MountOptions", "noexec,reconnect", 21,
+                        "'reconnect' is not an option the launcher applies");
         check_bad_value("MountOptions", "x-systemd.automount", 14, "not an option the launcher applies");
         check_bad_value("MountOptions", "max_read=0", 14, "max_read");
         check_bad_value("MountOptions", "ro,,rw", 17, "empty option");
         check_bad_value("AcceptOptions", "reconnect,allow_other", 25, "set it in MountOptions=");
         check_bad_value("AcceptOptions", "a,,b", 17, "empty option");
-        check_refused(HEAD "MountOptions=allow_other,\n  nodev,\n  dev\n",
-                      "test.conf:5:3: MountOptions: option 'dev' is refused: mounts made by the launcher are "
-                      "always nosuid,nodev");
+        check_refused(
+                HEAD "MountOptions=allow_other,\n  nodev,\n  dev\n",
+                "test.conf:5:3: MountOptions: option 'dev' is refused: mounts made by the launcher are "
+                "always nosuid,nodev");
         c = parse_ok(HEAD "MountBy=launcher\nMountOptions=ro\nMountOptions=\n", &w);
         CHECK(c && c->mount_options == NULL);
         fsp_class_unref(c);
 }
+
+/* The text loads, with exactly this one warning. */
+static void check_one_warning_(const char *file, int line, const char *text, const char *expected)
+{
+        Warnings w;
+        FspClass *c = parse_ok_(file, line, text, &w);
+
+        test_checks++;
+        if (!c || w.n != 1 || strcmp(w.text[0], expected) != 0) {
+                test_failures++;
+                fprintf(stderr, "%s:%d: FAIL: %zu warnings, the first \"%s\"; expected \"%s\"\n", file, line,
+                        w.n, w.n ? w.text[0] : "", expected);
+        }
+        fsp_class_unref(c);
+}
+#define check_one_warning(text, expected) check_one_warning_(__FILE__, __LINE__, text, expected)
 
 static void test_key_rules(void)
 {
@@ -355,9 +373,10 @@ static void test_key_rules(void)
                       "test.conf:4: CredentialsStdin: user-password-lines writes a user name, which only "
                       "Credentials=3 asks for");
         check_refused(HEAD "CredentialsStdin=user-password-lines\n", "test.conf:3: CredentialsStdin: *");
-        check_refused(HEAD "CommandLine=-o pw=%S\n",
-                      "test.conf:3: CommandLine: %S is the file holding the password; it needs Credentials=1 "
-                      "or 3");
+        check_refused(
+                HEAD "CommandLine=-o pw=%S\n",
+                "test.conf:3: CommandLine: %S is the file holding the password; it needs Credentials=1 "
+                "or 3");
         check_refused(HEAD "Credentials=1\nCredentialsStdin=none\nCommandLine=-o pw=%%S\n",
                       "test.conf:4: CredentialsStdin: none writes nothing to the program and CommandLine= "
                       "has no %S: it would never get the password");
@@ -375,21 +394,14 @@ static void test_key_rules(void)
         fsp_class_unref(c);
 
         /* Warnings: a key without effect. */
-        c = parse_ok(HEAD "CredentialsStdin=none\nCredentialsReply=none\n", &w);
-        CHECK_INT(w.n, 1);
-        CHECK_STR(w.text[0], "test.conf:4: CredentialsReply= and CredentialsStdin= have no effect with "
-                             "Credentials=0");
-        fsp_class_unref(c);
-        c = parse_ok(HEAD "MountOptions=allow_other\n", &w);
-        CHECK_INT(w.n, 1);
-        CHECK_STR(w.text[0], "test.conf:3: MountOptions= only applies with MountBy=launcher; ignored");
-        CHECK_STR(c ? c->mount_options : NULL, "allow_other");
-        fsp_class_unref(c);
-        c = parse_ok(HEAD "MountBy=program\nAcceptOptions=reconnect\nCommandLine=-o reconnect\n", &w);
-        CHECK_INT(w.n, 1);
-        CHECK_STR(w.text[0], "test.conf:4: AcceptOptions= lists options, but CommandLine= has no %O to pass "
-                             "them on");
-        fsp_class_unref(c);
+        check_one_warning(
+                HEAD "CredentialsStdin=none\nCredentialsReply=none\n",
+                "test.conf:4: CredentialsReply= and CredentialsStdin= have no effect with Credentials=0");
+        check_one_warning(HEAD "MountOptions=allow_other\n",
+                          "test.conf:3: MountOptions= only applies with MountBy=launcher; ignored");
+        check_one_warning(
+                HEAD "MountBy=program\nAcceptOptions=reconnect\nCommandLine=-o reconnect\n",
+                "test.conf:4: AcceptOptions= lists options, but CommandLine= has no %O to pass them on");
         c = parse_ok(HEAD "AcceptOptions=\nCommandLine=-o %O\n", &w);
         CHECK_INT(w.n, 0);
         fsp_class_unref(c);

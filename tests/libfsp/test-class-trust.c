@@ -13,8 +13,8 @@
 #include "test.h"
 
 #define CLASS_TEXT "[Service]\nExecutable=/usr/bin/winfsp-memfs\n"
-#define USER  1000
-#define GROUP 1000
+#define USER       1000
+#define GROUP      1000
 
 static char base[] = "/tmp/test-class-trust-XXXXXX";
 static char confd[64], file[96];
@@ -39,12 +39,24 @@ static void check_load_(const char *where, int line, const char *path, int r, co
         fsp_error_format(&err, text, sizeof(text));
         if (got != r || (r < 0 && message && strcmp(text, message) != 0) || (r < 0 && err.code != r)) {
                 test_failures++;
-                fprintf(stderr, "%s:%d: FAIL: load(%s) = %d \"%s\", expected %d \"%s\"\n", where, line, path, got,
-                        got < 0 ? text : "", r, strempty(message));
+                fprintf(stderr, "%s:%d: FAIL: load(%s) = %d \"%s\", expected %d \"%s\"\n", where, line, path,
+                        got, got < 0 ? text : "", r, strempty(message));
         }
         fsp_class_unref(c);
 }
 #define check_load(path, r, message) check_load_(__FILE__, __LINE__, path, r, message)
+
+/* The formatted error for path, refused because of what (a path) and why. */
+static const char *refusal(const char *path, const char *what, const char *why)
+{
+        static char buf[1024];
+
+        snprintf(
+                buf, sizeof(buf),
+                "%s: %s %s; the system launcher reads only class files and directories only root can change",
+                path, what, why);
+        return buf;
+}
 
 static void reset(void)
 {
@@ -57,34 +69,20 @@ static void reset(void)
 
 static void test_file(void)
 {
-        char expected[1024];
-
         reset();
         check_load(file, 0, NULL);
 
         CHECK(chown(file, USER, 0) == 0);
-        snprintf(expected, sizeof(expected),
-                 "%s: %s is owned by user 1000, not root; the system launcher reads only class files and "
-                 "directories only root can change",
-                 file, file);
-        check_load(file, -EPERM, expected);
+        check_load(file, -EPERM, refusal(file, file, "is owned by user 1000, not root"));
         /* The untrusted loader (the per-user launcher's) still reads it. */
         FspClass *c = NULL;
         CHECK_INT(fsp_class_load_file("memfs", file, &c, NULL, NULL, NULL), 0);
         fsp_class_unref(c);
 
         CHECK(chown(file, 0, GROUP) == 0 && chmod(file, 0664) == 0);
-        snprintf(expected, sizeof(expected),
-                 "%s: %s is writable by group 1000 (mode 0664); the system launcher reads only class files "
-                 "and directories only root can change",
-                 file, file);
-        check_load(file, -EPERM, expected);
+        check_load(file, -EPERM, refusal(file, file, "is writable by group 1000 (mode 0664)"));
         CHECK(chmod(file, 0646) == 0);
-        snprintf(expected, sizeof(expected),
-                 "%s: %s is writable by others (mode 0646); the system launcher reads only class files and "
-                 "directories only root can change",
-                 file, file);
-        check_load(file, -EPERM, expected);
+        check_load(file, -EPERM, refusal(file, file, "is writable by others (mode 0646)"));
         /* Sticky means nothing on a file. */
         CHECK(chmod(file, 01646) == 0);
         check_load(file, -EPERM, NULL);
@@ -95,39 +93,21 @@ static void test_file(void)
 
 static void test_directories(void)
 {
-        char expected[1024];
-
         reset();
         CHECK(chown(confd, 0, GROUP) == 0 && chmod(confd, 0775) == 0);
-        snprintf(expected, sizeof(expected),
-                 "%s: %s is writable by group 1000 (mode 0775, not sticky); the system launcher reads only "
-                 "class files and directories only root can change",
-                 file, confd);
-        check_load(file, -EPERM, expected);
+        check_load(file, -EPERM, refusal(file, confd, "is writable by group 1000 (mode 0775, not sticky)"));
         CHECK(chmod(confd, 0757) == 0);
-        snprintf(expected, sizeof(expected),
-                 "%s: %s is writable by others (mode 0757, not sticky); the system launcher reads only class "
-                 "files and directories only root can change",
-                 file, confd);
-        check_load(file, -EPERM, expected);
+        check_load(file, -EPERM, refusal(file, confd, "is writable by others (mode 0757, not sticky)"));
         /* Sticky, as /tmp: others may add files but not replace root's. */
         CHECK(chmod(confd, 01777) == 0);
         check_load(file, 0, NULL);
         CHECK(chown(confd, USER, 0) == 0 && chmod(confd, 0755) == 0);
-        snprintf(expected, sizeof(expected),
-                 "%s: %s is owned by user 1000, not root; the system launcher reads only class files and "
-                 "directories only root can change",
-                 file, confd);
-        check_load(file, -EPERM, expected);
+        check_load(file, -EPERM, refusal(file, confd, "is owned by user 1000, not root"));
 
         /* Any directory above counts, and is named. */
         reset();
         CHECK(chown(base, 0, GROUP) == 0 && chmod(base, 02775) == 0);
-        snprintf(expected, sizeof(expected),
-                 "%s: %s is writable by group 1000 (mode 2775, not sticky); the system launcher reads only "
-                 "class files and directories only root can change",
-                 file, base);
-        check_load(file, -EPERM, expected);
+        check_load(file, -EPERM, refusal(file, base, "is writable by group 1000 (mode 2775, not sticky)"));
 
         /* A path through a symbolic link is checked where it leads. */
         reset();
@@ -137,12 +117,8 @@ static void test_directories(void)
         CHECK(symlink(confd, via) == 0);
         check_load(via_file, 0, NULL);
         CHECK(chmod(confd, 0777) == 0);
-        snprintf(expected, sizeof(expected),
-                 "%s: %s is writable by group 0 and others (mode 0777, not sticky); the system launcher reads "
-                 "only class "
-                 "files and directories only root can change",
-                 via_file, confd);
-        check_load(via_file, -EPERM, expected);
+        check_load(via_file, -EPERM,
+                   refusal(via_file, confd, "is writable by group 0 and others (mode 0777, not sticky)"));
         unlink(via);
 
         /* A missing file is missing, as for the untrusted loader. */
@@ -154,7 +130,7 @@ static void test_directories(void)
 
 static void test_masks_and_links(void)
 {
-        char expected[1024], other[96], target[128];
+        char other[96], target[128];
 
         /* /dev/null is writable by all, and still masks; so does root's empty file. */
         reset();
@@ -181,17 +157,9 @@ static void test_masks_and_links(void)
         CHECK(symlink(target, file) == 0);
         check_load(file, 0, NULL);
         CHECK(chown(other, 0, GROUP) == 0 && chmod(other, 0770) == 0);
-        snprintf(expected, sizeof(expected),
-                 "%s: %s is writable by group 1000 (mode 0770, not sticky); the system launcher reads only "
-                 "class files and directories only root can change",
-                 file, other);
-        check_load(file, -EPERM, expected);
+        check_load(file, -EPERM, refusal(file, other, "is writable by group 1000 (mode 0770, not sticky)"));
         CHECK(chmod(other, 0755) == 0 && chown(target, USER, USER) == 0);
-        snprintf(expected, sizeof(expected),
-                 "%s: %s is owned by user 1000, not root; the system launcher reads only class files and "
-                 "directories only root can change",
-                 file, target);
-        check_load(file, -EPERM, expected);
+        check_load(file, -EPERM, refusal(file, target, "is owned by user 1000, not root"));
         unlink(target);
         rmdir(other);
         unlink(file);

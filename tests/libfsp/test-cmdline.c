@@ -145,19 +145,12 @@ static char *expand(const char *word, const FspExpandContext *ctx)
 static void test_expand(void)
 {
         char *args[] = {"a b \"c\" %2 $(x)", "/mnt/z", NULL};
-        FspExpandContext ctx = {
-                .executable = "/usr/bin/winfsp-memfs",
-                .args = args,
-                .user = "alice",
-                .home = "/home/alice",
-                .realtime_usec = 1700000000123456ULL, /* 2023-11-14 22:13:20.123456 UTC */
-                .class_name = "memfs",
-                .instance = "share",
-        };
+        FspExpandContext ctx = test_ctx;
         _cleanup_strv_free_ char **words = NULL, **argv = NULL;
         FspError err;
         char *s;
 
+        ctx.args = args;
         CHECK_STR(s = expand("%0", &ctx), "/usr/bin/winfsp-memfs");
         free(s);
         CHECK_STR(s = expand("u=%U,h=%P,c=%C,i=%I,%%1", &ctx), "u=alice,h=/home/alice,c=memfs,i=share,%1");

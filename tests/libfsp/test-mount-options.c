@@ -7,7 +7,7 @@
 
 #define ALWAYS (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
 
-static char *const sshfs_accept[] = {"reconnect", "ServerAliveInterval", "cache=no", NULL};
+static char *const sshfs_accept[] = { "reconnect", "ServerAliveInterval", "cache=no", NULL };
 
 /* Join a vector as "a|b|c" for one comparison. */
 static const char *joined(char **l)
@@ -76,7 +76,8 @@ static void test_generic(void)
         CHECK_INT(strv_length(o.program), 0);
         fsp_mount_options_done(&o);
 
-        CHECK_INT(fsp_mount_options_add(&o, "ro,noexec,nodiratime,noatime", NULL, FSP_MOUNT_OPTIONS_CALLER, &err),
+        CHECK_INT(fsp_mount_options_add(&o, "ro,noexec,nodiratime,noatime", NULL, FSP_MOUNT_OPTIONS_CALLER,
+                                        &err),
                   0);
         CHECK_INT(o.attr_set, ALWAYS | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME |
                                       MOUNT_ATTR_NOATIME);
@@ -110,11 +111,12 @@ static void test_kinds(void)
         FspError err;
         _cleanup_free_ char *percent_o = NULL;
 
-        CHECK_INT(fsp_mount_options_add(&o,
-                                        "allow_other,_netdev,reconnect,x-systemd.automount,ServerAliveInterval=15,"
-                                        "  max_read=131072,cache=no,nofail,comment=x,default_permissions,"
-                                        "reconnect=1",
-                                        sshfs_accept, FSP_MOUNT_OPTIONS_CALLER, &err),
+        CHECK_INT(fsp_mount_options_add(
+                          &o,
+                          "allow_other,_netdev,reconnect,x-systemd.automount,ServerAliveInterval=15,"
+                          "  max_read=131072,cache=no,nofail,comment=x,default_permissions,"
+                          "reconnect=1",
+                          sshfs_accept, FSP_MOUNT_OPTIONS_CALLER, &err),
                   0);
         CHECK_STR(joined(o.fuse), "allow_other|max_read=131072|default_permissions");
         CHECK_STR(joined(o.program), "reconnect|ServerAliveInterval=15|cache=no|reconnect=1");
@@ -124,14 +126,14 @@ static void test_kinds(void)
         fsp_mount_options_done(&o);
 
         /* A class's MountOptions=: generic and FUSE options only. */
-        CHECK_INT(fsp_mount_options_add(&o, "allow_other, default_permissions,\tnoexec,blksize=4096",
-                                        NULL, FSP_MOUNT_OPTIONS_LAUNCHER, &err),
+        CHECK_INT(fsp_mount_options_add(&o, "allow_other, default_permissions,\tnoexec,blksize=4096", NULL,
+                                        FSP_MOUNT_OPTIONS_LAUNCHER, &err),
                   0);
         CHECK_STR(joined(o.fuse), "allow_other|default_permissions|blksize=4096");
         CHECK_INT(o.attr_set, ALWAYS | MOUNT_ATTR_NOEXEC);
         fsp_mount_options_done(&o);
 
-        char *none[] = {NULL};
+        char *none[] = { NULL };
         _cleanup_free_ char *empty = fsp_mount_options_join(none), *empty2 = fsp_mount_options_join(NULL);
         CHECK_STR(empty, "");
         CHECK_STR(empty2, "");
@@ -141,8 +143,9 @@ static void test_refused(void)
 {
         char long_list[FSP_MOUNT_OPTIONS_MAX + 64];
 
-        check_refused("suid", NULL, 1, "option 'suid' is refused: mounts made by the launcher are always "
-                                       "nosuid,nodev");
+        check_refused("suid", NULL, 1,
+                      "option 'suid' is refused: mounts made by the launcher are always "
+                      "nosuid,nodev");
         check_refused("ro,dev", NULL, 4, "option 'dev' is refused");
         check_refused("ro,suid=1", sshfs_accept, 4, "option 'suid=1' is refused");
         check_refused("ro=1", NULL, 1, "option 'ro' takes no value");
@@ -157,10 +160,12 @@ static void test_refused(void)
         check_refused("blksize=131072", NULL, 1, "blksize");
 
         /* Program options: only what AcceptOptions= lists. */
-        check_refused("reconnect", NULL, 1, "option 'reconnect' is not accepted: this class accepts no options");
-        check_refused("ro,IdentityFile=/root/.ssh/id_rsa", sshfs_accept, 4,
-                      "option 'IdentityFile=/root/.ssh/id_rsa' is not accepted; this class accepts reconnect, "
-                      "ServerAliveInterval, cache=no");
+        check_refused("reconnect", NULL, 1,
+                      "option 'reconnect' is not accepted: this class accepts no options");
+        check_refused(
+                "ro,IdentityFile=/root/.ssh/id_rsa", sshfs_accept, 4,
+                "option 'IdentityFile=/root/.ssh/id_rsa' is not accepted; this class accepts reconnect, "
+                "ServerAliveInterval, cache=no");
         check_refused("cache=yes", sshfs_accept, 1, "option 'cache=yes' is not accepted");
         check_refused("cache", sshfs_accept, 1, "option 'cache' is not accepted");
         check_refused("reconnectx", sshfs_accept, 1, "not accepted");
@@ -172,11 +177,13 @@ static void test_refused(void)
         check_refused("ro,,rw", NULL, 4, "empty option");
         check_refused("ro, ,rw", NULL, 5, "empty option");
         check_refused(" ", NULL, 2, "empty option");
-        check_refused("reconnect,cache=no\n,x", sshfs_accept, 19, "option 'cache=no?' contains control character 0x0a");
+        check_refused("reconnect,cache=no\n,x", sshfs_accept, 19,
+                      "option 'cache=no?' contains control character 0x0a");
         check_refused("ro,a\x1b[31m", sshfs_accept, 5, "option 'a?[31m' contains control character 0x1b");
         check_refused("reconnect=\x7f", sshfs_accept, 11, "control character 0x7f");
         check_refused("reconnect=\tx", sshfs_accept, 11, "control character 0x09");
-        check_refused("reconnect=caf\xc3", sshfs_accept, 14, "option 'reconnect=caf?' is not valid UTF-8 (byte 0xc3)");
+        check_refused("reconnect=caf\xc3", sshfs_accept, 14,
+                      "option 'reconnect=caf?' is not valid UTF-8 (byte 0xc3)");
         check_refused("reconnect=\xed\xa0\x80", sshfs_accept, 11, "not valid UTF-8");
         check_refused("=x", NULL, 1, "option '=x' has no name before '='");
         check_refused("ro,=", NULL, 4, "no name");
@@ -224,8 +231,8 @@ static void test_accept(void)
         _cleanup_strv_free_ char **accept = NULL, **none = NULL;
         FspError err;
 
-        CHECK_INT(fsp_accept_options_parse("reconnect, ServerAliveInterval,cache=no,\tfollow_symlinks", &accept,
-                                           &err),
+        CHECK_INT(fsp_accept_options_parse("reconnect, ServerAliveInterval,cache=no,\tfollow_symlinks",
+                                           &accept, &err),
                   0);
         CHECK_STR(joined(accept), "reconnect|ServerAliveInterval|cache=no|follow_symlinks");
         CHECK(fsp_accept_options_match(accept, "reconnect"));
@@ -244,13 +251,14 @@ static void test_accept(void)
                 unsigned column;
                 const char *msg;
         } bad[] = {
-                {"ro", 1, "'ro' is a generic mount option the launcher applies; it need not be accepted"},
-                {"a,allow_other", 3, "'allow_other' is an option of the FUSE connection; set it in MountOptions="},
-                {"x-systemd.automount", 1, "is for mount(8) and fstab"},
-                {"suid", 1, "refused"},
-                {"a,,b", 3, "empty option"},
-                {"a\x01", 2, "control character 0x01"},
-                {"=v", 1, "no name"},
+                { "ro", 1, "'ro' is a generic mount option the launcher applies; it need not be accepted" },
+                { "a,allow_other", 3,
+                  "'allow_other' is an option of the FUSE connection; set it in MountOptions=" },
+                { "x-systemd.automount", 1, "is for mount(8) and fstab" },
+                { "suid", 1, "refused" },
+                { "a,,b", 3, "empty option" },
+                { "a\x01", 2, "control character 0x01" },
+                { "=v", 1, "no name" },
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 char **l = NULL;
