@@ -124,26 +124,10 @@ static void pending_locate(const PendingValue *v, unsigned value_column, unsigne
         *ret_column = v->segments[k].column + (unsigned) (offset - v->segments[k].offset);
 }
 
-/*
- * How much of a value to keep: up to an inline comment (" ;"), without the
- * blanks before it. inih 55 strips those only on a key's first line, later
- * versions on continuation lines too; doing it here makes both behave alike.
- */
-static size_t value_length(const char *value)
-{
-        size_t n = 0;
-
-        while (value[n] && !(n > 0 && value[n] == ';' && (value[n - 1] == ' ' || value[n - 1] == '\t')))
-                n++;
-        while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t'))
-                n--;
-        return n;
-}
-
 /* Add one line's part of the value, after a single space if it continues one. */
 static int pending_append(PendingValue *v, const char *value, unsigned line, unsigned column)
 {
-        size_t n = value_length(value), sep = v->len > 0;
+        size_t n = strlen(value), sep = v->len > 0;
         Segment *segments = reallocarray(v->segments, v->n_segments + 1, sizeof(Segment));
         char *text;
 
@@ -231,6 +215,10 @@ static char *class_reader(char *buf, int num, void *userdata)
                 len--;
         if (reader_check_line(p, line, len, (size_t) num - 1) < 0)
                 return NULL;
+        /* An inline comment (" ;") goes here, on every line: inih 55 drops it on a key's first line only. */
+        for (size_t i = 1; i < len; i++)
+                if (line[i] == ';' && (line[i - 1] == ' ' || line[i - 1] == '\t'))
+                        len = i;
 
         memcpy(buf, line, len);
         buf[len] = 0;
