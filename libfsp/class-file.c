@@ -58,6 +58,17 @@ static bool stat_is_dev_null(const struct stat *st)
 
 /* ---- Trust: what the system launcher reads must be changeable by root only ---- */
 
+/* Cut path at its last '/' and return it, "/" for the root, "." for a name without a slash. */
+static const char *dirname_in_place(char *path)
+{
+        char *slash = strrchr(path, '/');
+
+        if (!slash)
+                return ".";
+        *(slash == path ? slash + 1 : slash) = 0;
+        return path;
+}
+
 /* Where fd really is, for messages; fallback when /proc cannot tell. */
 static char *fd_path(int fd, const char *fallback)
 {
@@ -72,8 +83,7 @@ static char *fd_path(int fd, const char *fallback)
         return strdup(buf);
 }
 
-/* st (of what is at what) may be changed by root only: root's, and not group/other writable unless sticky.
- */
+/* Only root may change st (of what, a path): root's, not group/other writable unless sticky is enough. */
 static int check_root_only(const struct stat *st, const char *what, bool sticky_ok, FspError *err,
                            const char *path)
 {
@@ -133,9 +143,7 @@ static int check_directories(int dirfd, const char *dir_path, FspError *err, con
                 if (parent.st_dev == st.st_dev && parent.st_ino == st.st_ino)
                         return 0; /* "/" is its own parent */
                 st = parent;
-                char *slash = strrchr(where, '/');
-                if (slash)
-                        *(slash == where ? slash + 1 : slash) = 0;
+                dirname_in_place(where);
         }
 }
 
@@ -144,17 +152,15 @@ static int check_link_target(int fd, FspError *err, const char *path)
 {
         _cleanup_free_ char *target = fd_path(fd, path);
         _cleanup_close_ int dirfd = -1;
-        char *slash;
+        const char *dir;
 
         if (!target)
                 return file_error(err, path, -ENOMEM, "out of memory");
-        slash = strrchr(target, '/');
-        if (slash)
-                *(slash == target ? slash + 1 : slash) = 0;
-        dirfd = open(slash ? target : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        dir = dirname_in_place(target);
+        dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dirfd < 0)
-                return file_error(err, path, -errno, "cannot open %s: %s", target, strerror(errno));
-        return check_directories(dirfd, target, err, path);
+                return file_error(err, path, -errno, "cannot open %s: %s", dir, strerror(errno));
+        return check_directories(dirfd, dir, err, path);
 }
 
 /*
@@ -164,24 +170,20 @@ static int check_link_target(int fd, FspError *err, const char *path)
  */
 static int class_open(const char *path, bool trusted, int *ret_fd, struct stat *ret_st, FspError *err)
 {
-        _cleanup_free_ char *dir = strdup(path);
+        _cleanup_free_ char *copy = strdup(path);
         _cleanup_close_ int dirfd = -1, fd = -1;
-        const char *base;
+        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path, *dir;
         struct stat link_st;
-        char *slash;
         int r;
 
-        if (!dir)
+        if (!copy)
                 return file_error(err, path, -ENOMEM, "out of memory");
-        slash = strrchr(dir, '/');
-        base = slash ? path + (slash - dir) + 1 : path;
-        if (slash)
-                *(slash == dir ? slash + 1 : slash) = 0;
-        dirfd = open(slash ? dir : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        dir = dirname_in_place(copy);
+        dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dirfd < 0)
                 return file_error(err, path, -errno, "cannot open: %s", strerror(errno));
         if (trusted) {
-                r = check_directories(dirfd, slash ? dir : ".", err, path);
+                r = check_directories(dirfd, dir, err, path);
                 if (r < 0)
                         return r;
         }
