@@ -56,35 +56,59 @@ static char *buffer_steal(Buffer *b)
 
 static bool percent_code_is_valid(char c)
 {
-        return (c >= '0' && c <= '9') || strchr("UPTCI%", c);
+        return (c >= '0' && c <= '9') || strchr("UPTCISO%", c);
+}
+
+/* Codes that only mean something as words of a program's command line. */
+static bool percent_code_is_command_line_only(char c)
+{
+        return c == 'S' || c == 'O';
 }
 
 /* s[i] is '%': check the byte after it; the column is i + 1. */
-static int check_percent(const char *s, size_t i, FspError *err)
+static int check_percent(const char *s, size_t i, bool command_line, FspError *err)
 {
         if (s[i + 1] == 0)
                 return fsp_error_set(err, -EINVAL, 0, (unsigned) i + 1,
                                      "'%%' at the end; write %%%% for a percent sign");
         if ((unsigned char) s[i + 1] >= 0x80 || !percent_code_is_valid(s[i + 1]))
-                return fsp_error_set(
-                        err, -EINVAL, 0, (unsigned) i + 1,
-                        "unknown sequence '%%%c'; known are %%0-%%9, %%U, %%P, %%T, %%C, %%I and %%%%",
-                        (unsigned char) s[i + 1] >= 0x20 && (unsigned char) s[i + 1] < 0x7f ? s[i + 1]
-                                                                                            : '?');
+                return fsp_error_set(err, -EINVAL, 0, (unsigned) i + 1,
+                                     "unknown sequence '%%%c'; known are %%0-%%9, %%U, %%P, %%T, %%C, %%I, "
+                                     "%%S, %%O and %%%%",
+                                     (unsigned char) s[i + 1] >= 0x20 && (unsigned char) s[i + 1] < 0x7f
+                                             ? s[i + 1]
+                                             : '?');
+        if (!command_line && percent_code_is_command_line_only(s[i + 1]))
+                return fsp_error_set(err, -EINVAL, 0, (unsigned) i + 1,
+                                     "'%%%c' may only be used in CommandLine=", s[i + 1]);
         return 0;
 }
 
-int fsp_template_check(const char *word, FspError *err)
+static int check_word(const char *word, bool command_line, FspError *err)
 {
         for (size_t i = 0; word[i]; i++) {
                 if (word[i] != '%')
                         continue;
-                int r = check_percent(word, i, err);
+                int r = check_percent(word, i, command_line, err);
                 if (r < 0)
                         return r;
                 i++;
         }
         return 0;
+}
+
+int fsp_template_check(const char *word, FspError *err)
+{
+        return check_word(word, false, err);
+}
+
+bool fsp_cmdline_uses(char *const *words, char code)
+{
+        STRV_FOREACH (w, (char **) words)
+                for (const char *p = strchr(*w, '%'); p && p[1]; p = strchr(p + 2, '%'))
+                        if (p[1] == code)
+                                return true;
+        return false;
 }
 
 static bool char_is_blank(char c)
@@ -141,7 +165,7 @@ static int control_error(const Splitter *s, size_t i, FspError *err)
 /* A '%' and its code go into the word as they are, in any quoting. */
 static int split_percent(Splitter *s, FspError *err)
 {
-        int r = check_percent(s->text, s->pos, err);
+        int r = check_percent(s->text, s->pos, true, err);
         if (r < 0)
                 return r;
         r = buffer_append(&s->word, s->text + s->pos, 2);
@@ -317,6 +341,12 @@ static int percent_value(char c, const FspExpandContext *ctx, char *time_buf, si
         case 'I':
                 *ret = strempty(ctx->instance);
                 return 0;
+        case 'S':
+                *ret = strempty(ctx->secret_path);
+                return 0;
+        case 'O':
+                *ret = strempty(ctx->options);
+                return 0;
         case '%':
                 *ret = "%";
                 return 0;
@@ -344,7 +374,7 @@ int fsp_template_expand(const char *word, const FspExpandContext *ctx, char **re
         r = check_arg_count(ctx, err);
         if (r < 0)
                 return r;
-        r = fsp_template_check(word, err);
+        r = check_word(word, true, err);
         if (r < 0)
                 return r;
 
@@ -378,8 +408,17 @@ int fsp_cmdline_expand(char *const *words, const FspExpandContext *ctx, char ***
         argv = calloc(n + 1, sizeof(char *));
         if (!argv)
                 return fsp_error_set(err, -ENOMEM, 0, 0, "out of memory");
-        for (size_t i = 0; i < n; i++) {
-                r = fsp_template_expand(words[i], ctx, &argv[i], err);
+        for (size_t i = 0, k = 0; i < n; i++) {
+                if (streq(words[i], "%O") && isempty(ctx ? ctx->options : NULL)) {
+                        /* "-o" always gave an argument, the one before this word's place. */
+                        if (i > 0 && streq(words[i - 1], "-o")) {
+                                k--;
+                                free(argv[k]);
+                                argv[k] = NULL;
+                        }
+                        continue;
+                }
+                r = fsp_template_expand(words[i], ctx, &argv[k++], err);
                 if (r < 0)
                         return r;
         }

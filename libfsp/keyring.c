@@ -6,8 +6,14 @@
  * At most one password is kept per (remote, class, user): storing removes
  * any earlier one first, whichever collection held it, so a lookup never
  * has to guess between a stale "forever" entry and a fresh "session" one.
+ *
+ * A remote is stored under its canonical spelling (fsp_remote_name_parse()).
+ * Before "//class/class" and "//class" were made one name, each was its own
+ * spelling, so passwords stored then may sit under "//class/class": they are
+ * still found, replaced by a store and removed by forget.
  */
 #include <fsp/keyring.h>
+#include <fsp/names.h>
 #include <stdarg.h>
 
 /* Before GLib's headers, which replace MIN and MAX with equivalent ones. */
@@ -133,22 +139,71 @@ static GHashTable *attributes_new(const char *remote, const char *class_name, co
         return h;
 }
 
+/* The spellings a password for remote may be stored under: the canonical one, and the old one or NULL. */
+typedef struct Spellings {
+        char *canonical;
+        char *old;
+} Spellings;
+
+static void spellings_done(Spellings *s)
+{
+        free(s->canonical);
+        free(s->old);
+}
+
+static int spellings_of(const char *remote, Spellings *ret)
+{
+        _cleanup_(fsp_remote_name_done) FspRemoteName r = {};
+        Spellings s = {};
+
+        if (fsp_remote_name_parse(remote, &r, NULL) < 0) /* not one of ours: taken as it is */
+                s.canonical = strdup(remote);
+        else {
+                s.canonical = TAKE_PTR(r.normalized);
+                if (streq(r.instance, r.class_name) && asprintf(&s.old, "//%s/%s", r.class_name, r.instance) < 0) {
+                        s.old = NULL;
+                        spellings_done(&s);
+                        return -ENOMEM;
+                }
+        }
+        if (!s.canonical) {
+                spellings_done(&s);
+                return -ENOMEM;
+        }
+        *ret = s;
+        return 0;
+}
+
+/* The password stored under exactly remote, or NULL. */
+static int lookup_spelling(const char *remote, const char *class_name, const char *user, gchar **ret,
+                           char **ret_message)
+{
+        _cleanup_(g_hash_table_unrefp) GHashTable *attributes = attributes_new(remote, class_name, user);
+        _cleanup_(g_error_freep) GError *e = NULL;
+
+        *ret = secret_password_lookupv_nonpageable_sync(&keyring_schema, attributes, NULL, &e);
+        return e ? keyring_error(e, "looking up the password", ret_message) : 0;
+}
+
 int fsp_keyring_lookup(const char *remote, const char *class_name, const char *user, FspSecret **ret,
                        char **ret_message)
 {
-        _cleanup_(g_hash_table_unrefp) GHashTable *attributes = NULL;
-        _cleanup_(g_error_freep) GError *e = NULL;
-        gchar *password;
+        _cleanup_(spellings_done) Spellings names = {};
+        gchar *password = NULL;
         int r;
 
         if (isempty(remote) || !ret)
                 return -EINVAL;
-        attributes = attributes_new(remote, class_name, strempty(user));
-        password = secret_password_lookupv_nonpageable_sync(&keyring_schema, attributes, NULL, &e);
-        if (e)
-                return keyring_error(e, "looking up the password", ret_message);
+        r = spellings_of(remote, &names);
+        if (r < 0)
+                return r;
+        r = lookup_spelling(names.canonical, class_name, strempty(user), &password, ret_message);
+        if (r >= 0 && !password && names.old)
+                r = lookup_spelling(names.old, class_name, strempty(user), &password, ret_message);
+        if (r < 0)
+                return r;
         if (!password)
-                return keyring_fail(ret_message, -ENOENT, "no password stored for %s", remote);
+                return keyring_fail(ret_message, -ENOENT, "no password stored for %s", names.canonical);
 
         r = fsp_secret_new_from(password, strlen(password), ret);
         secret_password_free(password); /* wipes libsecret's copy */
@@ -192,8 +247,9 @@ static char *keyring_label(const char *remote, const char *user)
 int fsp_keyring_store(const char *remote, const char *class_name, const char *user, const FspSecret *secret,
                       FspRemember where, char **ret_message)
 {
-        _cleanup_(g_hash_table_unrefp) GHashTable *attributes = NULL;
+        _cleanup_(g_hash_table_unrefp) GHashTable *attributes = NULL, *old_attributes = NULL;
         _cleanup_(g_error_freep) GError *e = NULL;
+        _cleanup_(spellings_done) Spellings names = {};
         _cleanup_free_ char *label = NULL;
         const char *collection;
         int r;
@@ -209,10 +265,19 @@ int fsp_keyring_store(const char *remote, const char *class_name, const char *us
         else
                 return -EINVAL;
 
-        label = keyring_label(remote, user);
+        r = spellings_of(remote, &names);
+        if (r < 0)
+                return r;
+        label = keyring_label(names.canonical, user);
         if (!label)
                 return -ENOMEM;
-        attributes = attributes_new(remote, class_name, strempty(user));
+        if (names.old) {
+                old_attributes = attributes_new(names.old, class_name, strempty(user));
+                r = keyring_delete_matching(old_attributes, "storing the password", ret_message);
+                if (r < 0)
+                        return r;
+        }
+        attributes = attributes_new(names.canonical, class_name, strempty(user));
         r = keyring_delete_matching(attributes, "storing the password", ret_message);
         if (r < 0)
                 return r;
@@ -222,12 +287,27 @@ int fsp_keyring_store(const char *remote, const char *class_name, const char *us
         return 0;
 }
 
+/* Delete every password stored under exactly remote; how many went. */
+static int forget_spelling(const char *remote, char **ret_message)
+{
+        _cleanup_(g_hash_table_unrefp) GHashTable *attributes = attributes_new(remote, NULL, NULL);
+
+        return keyring_delete_matching(attributes, "forgetting the password", ret_message);
+}
+
 int fsp_keyring_forget(const char *remote, char **ret_message)
 {
-        _cleanup_(g_hash_table_unrefp) GHashTable *attributes = NULL;
+        _cleanup_(spellings_done) Spellings names = {};
+        int r, n;
 
         if (isempty(remote))
                 return -EINVAL;
-        attributes = attributes_new(remote, NULL, NULL);
-        return keyring_delete_matching(attributes, "forgetting the password", ret_message);
+        r = spellings_of(remote, &names);
+        if (r < 0)
+                return r;
+        n = forget_spelling(names.canonical, ret_message);
+        if (n < 0 || !names.old)
+                return n;
+        r = forget_spelling(names.old, ret_message);
+        return r < 0 ? r : n + r;
 }

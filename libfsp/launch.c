@@ -7,51 +7,11 @@
  */
 #include <fsp/launch.h>
 
+#include "launch-error.h"
 #include "macro.h"
 
 /* sd-bus's "no time limit" for sd_bus_call(). */
 #define CALL_NO_TIMEOUT UINT64_MAX
-
-static const sd_bus_error_map launch_error_map[] = {
-        SD_BUS_ERROR_MAP(FSP_ERROR_NO_SUCH_CLASS, ENOENT),
-        SD_BUS_ERROR_MAP(FSP_ERROR_NO_SUCH_INSTANCE, ESRCH),
-        SD_BUS_ERROR_MAP(FSP_ERROR_INSTANCE_EXISTS, EEXIST),
-        SD_BUS_ERROR_MAP(FSP_ERROR_ACCESS_DENIED, EACCES),
-        SD_BUS_ERROR_MAP(FSP_ERROR_AUTHENTICATION_FAILED, EKEYREJECTED),
-        SD_BUS_ERROR_MAP(FSP_ERROR_TIMEOUT, ETIMEDOUT),
-        SD_BUS_ERROR_MAP(FSP_ERROR_INVALID_ARGUMENT, EINVAL),
-        SD_BUS_ERROR_MAP(FSP_ERROR_CONFIGURATION_ERROR, ENOEXEC),
-        SD_BUS_ERROR_MAP(FSP_ERROR_START_FAILED, ECHILD),
-        SD_BUS_ERROR_MAP_END,
-};
-
-static const char *const launch_error_names[_FSP_LAUNCH_ERROR_MAX] = {
-        [FSP_LAUNCH_NO_SUCH_CLASS] = FSP_ERROR_NO_SUCH_CLASS,
-        [FSP_LAUNCH_NO_SUCH_INSTANCE] = FSP_ERROR_NO_SUCH_INSTANCE,
-        [FSP_LAUNCH_INSTANCE_EXISTS] = FSP_ERROR_INSTANCE_EXISTS,
-        [FSP_LAUNCH_ACCESS_DENIED] = FSP_ERROR_ACCESS_DENIED,
-        [FSP_LAUNCH_AUTHENTICATION_FAILED] = FSP_ERROR_AUTHENTICATION_FAILED,
-        [FSP_LAUNCH_TIMEOUT] = FSP_ERROR_TIMEOUT,
-        [FSP_LAUNCH_INVALID_ARGUMENT] = FSP_ERROR_INVALID_ARGUMENT,
-        [FSP_LAUNCH_CONFIGURATION_ERROR] = FSP_ERROR_CONFIGURATION_ERROR,
-        [FSP_LAUNCH_START_FAILED] = FSP_ERROR_START_FAILED,
-};
-
-/* Adding the same map again is a no-op for sd-bus, so every entry point may call this. */
-static void launch_error_map_register(void)
-{
-        (void) sd_bus_error_add_map(launch_error_map);
-}
-
-FspLaunchError fsp_launch_error_from_bus(const sd_bus_error *error)
-{
-        if (!sd_bus_error_is_set(error))
-                return FSP_LAUNCH_OK;
-        for (size_t i = 0; i < ELEMENTSOF(launch_error_names); i++)
-                if (launch_error_names[i] && sd_bus_error_has_name(error, launch_error_names[i]))
-                        return (FspLaunchError) i;
-        return FSP_LAUNCH_BUS_ERROR;
-}
 
 static int bus_open_address(const char *address, sd_bus **ret)
 {
@@ -185,6 +145,11 @@ static int append_start_options(sd_bus_message *m, const FspStartOptions *option
                 if (r < 0)
                         return r;
         }
+        if (options && options->mount_options) {
+                r = sd_bus_message_append(m, "{sv}", "MountOptions", "s", options->mount_options);
+                if (r < 0)
+                        return r;
+        }
         return sd_bus_message_close_container(m);
 }
 
@@ -247,11 +212,26 @@ static int call_plain(sd_bus *bus, const char *member, sd_bus_error *error, sd_b
         return sd_bus_call(bus, m, 0, error, ret_reply);
 }
 
-int fsp_launch_reload(sd_bus *bus, sd_bus_error *error)
+static int call_no_arguments(sd_bus *bus, const char *member, sd_bus_error *error)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = call_plain(bus, "Reload", error, &reply);
+        int r = call_plain(bus, member, error, &reply);
         return r < 0 ? r : 0;
+}
+
+int fsp_launch_reload(sd_bus *bus, sd_bus_error *error)
+{
+        return call_no_arguments(bus, "Reload", error);
+}
+
+int fsp_launch_subscribe(sd_bus *bus, sd_bus_error *error)
+{
+        return call_no_arguments(bus, "Subscribe", error);
+}
+
+int fsp_launch_unsubscribe(sd_bus *bus, sd_bus_error *error)
+{
+        return call_no_arguments(bus, "Unsubscribe", error);
 }
 
 /* ---------------------------------------------------------------- GetInfo */
@@ -401,23 +381,6 @@ void fsp_instance_info_done(FspInstanceInfo *info)
 
 /* ---------------------------------------------------------------- List, ListClasses */
 
-/* Make room for one more element of size size in *array holding *n. */
-static int grow(void **array, size_t *allocated, size_t n, size_t size)
-{
-        void *p;
-        size_t want;
-
-        if (n < *allocated)
-                return 0;
-        want = MAX(*allocated * 2, (size_t) 8);
-        p = reallocarray(*array, want, size);
-        if (!p)
-                return -ENOMEM;
-        *array = p;
-        *allocated = want;
-        return 0;
-}
-
 static void instance_id_done(FspInstanceId *id)
 {
         free(id->class_name);
@@ -430,43 +393,85 @@ static void class_info_done(FspClassInfo *c)
         free(c->description);
 }
 
-/* A growing array and its element count, freed by one of the *_free() calls. */
-typedef struct InstanceIdArray {
-        FspInstanceId *ids;
-        size_t n, allocated;
-} InstanceIdArray;
-
-static void instance_id_array_done(InstanceIdArray *a)
+/* The same, as an Array's item_done. */
+static void instance_id_item_done(void *item)
 {
-        fsp_instance_ids_free(a->ids, a->n);
+        instance_id_done(item);
 }
 
-static int list_read(sd_bus_message *reply, FspInstanceId **ret, size_t *ret_n)
+static void class_info_item_done(void *item)
 {
-        _cleanup_(instance_id_array_done) InstanceIdArray a = { 0 };
-        const char *c, *i;
+        class_info_done(item);
+}
+
+/* A C array being filled from a D-Bus array, and how to free one element. */
+typedef struct Array {
+        void *items;
+        size_t n, allocated, size;
+        void (*item_done)(void *item);
+} Array;
+
+static void array_done(Array *a)
+{
+        for (size_t k = 0; k < a->n; k++)
+                a->item_done((uint8_t *) a->items + k * a->size);
+        free(a->items);
+}
+
+/*
+ * Read the D-Bus array of contents in reply into a fresh C array: read_item
+ * fills one element in place and returns 1, or 0 at the end of the array.
+ */
+static int read_array(sd_bus_message *reply, const char *contents, size_t size,
+                      int (*read_item)(sd_bus_message *, void *), void (*item_done)(void *), void **ret,
+                      size_t *ret_n)
+{
+        _cleanup_(array_done) Array a = {.size = size, .item_done = item_done};
         int r;
 
-        r = sd_bus_message_enter_container(reply, 'a', "(ss)");
+        r = sd_bus_message_enter_container(reply, 'a', contents);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_read(reply, "(ss)", &c, &i)) > 0) {
-                r = grow((void **) &a.ids, &a.allocated, a.n, sizeof(*a.ids));
+        for (;;) {
+                if (a.n == a.allocated) {
+                        size_t want = MAX(a.allocated * 2, (size_t) 8);
+                        void *p = reallocarray(a.items, want, size);
+                        if (!p)
+                                return -ENOMEM;
+                        a.items = p;
+                        a.allocated = want;
+                }
+                r = read_item(reply, (uint8_t *) a.items + a.n * size);
                 if (r < 0)
                         return r;
-                a.ids[a.n++] = (FspInstanceId){ strdup(c), strdup(i) };
-                if (!a.ids[a.n - 1].class_name || !a.ids[a.n - 1].instance)
-                        return -ENOMEM;
+                if (r == 0)
+                        break;
+                a.n++;
         }
-        if (r < 0)
-                return r;
         r = sd_bus_message_exit_container(reply);
         if (r < 0)
                 return r;
-        *ret = TAKE_PTR(a.ids);
+        *ret = TAKE_PTR(a.items);
         *ret_n = a.n;
         a.n = 0;
         return 0;
+}
+
+/* One (ss) of List into *ret; 0 at the end of the array. */
+static int instance_id_read(sd_bus_message *reply, void *ret)
+{
+        FspInstanceId *id = ret;
+        const char *c, *i;
+        int r = sd_bus_message_read(reply, "(ss)", &c, &i);
+
+        if (r <= 0)
+                return r;
+        *id = (FspInstanceId){ strdup(c), strdup(i) };
+        if (!id->class_name || !id->instance) {
+                instance_id_done(id);
+                return -ENOMEM;
+        }
+        return 1;
 }
 
 int fsp_launch_list(sd_bus *bus, FspInstanceId **ret, size_t *ret_n, sd_bus_error *error)
@@ -479,7 +484,8 @@ int fsp_launch_list(sd_bus *bus, FspInstanceId **ret, size_t *ret_n, sd_bus_erro
         r = call_plain(bus, "List", error, &reply);
         if (r < 0)
                 return r;
-        return list_read(reply, ret, ret_n);
+        return read_array(reply, "(ss)", sizeof(FspInstanceId), instance_id_read,
+                          instance_id_item_done, (void **) ret, ret_n);
 }
 
 void fsp_instance_ids_free(FspInstanceId *ids, size_t n)
@@ -508,7 +514,7 @@ static int class_read_entry(sd_bus_message *m, const char *key, void *userdata)
 }
 
 /* One (sa{sv}) of ListClasses into *ret; 0 at the end of the array. */
-static int class_read(sd_bus_message *reply, FspClassInfo *ret)
+static int class_read(sd_bus_message *reply, void *ret)
 {
         _cleanup_(class_info_done) FspClassInfo c = { 0 };
         const char *name;
@@ -531,47 +537,9 @@ static int class_read(sd_bus_message *reply, FspClassInfo *ret)
         r = sd_bus_message_exit_container(reply);
         if (r < 0)
                 return r;
-        *ret = c;
+        *(FspClassInfo *) ret = c;
         c = (FspClassInfo){ 0 };
         return 1;
-}
-
-typedef struct ClassInfoArray {
-        FspClassInfo *infos;
-        size_t n, allocated;
-} ClassInfoArray;
-
-static void class_info_array_done(ClassInfoArray *a)
-{
-        fsp_class_infos_free(a->infos, a->n);
-}
-
-static int list_classes_read(sd_bus_message *reply, FspClassInfo **ret, size_t *ret_n)
-{
-        _cleanup_(class_info_array_done) ClassInfoArray a = { 0 };
-        FspClassInfo c;
-        int r;
-
-        r = sd_bus_message_enter_container(reply, 'a', "(sa{sv})");
-        if (r < 0)
-                return r;
-        while ((r = class_read(reply, &c)) > 0) {
-                r = grow((void **) &a.infos, &a.allocated, a.n, sizeof(*a.infos));
-                if (r < 0) {
-                        class_info_done(&c);
-                        return r;
-                }
-                a.infos[a.n++] = c;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(reply);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(a.infos);
-        *ret_n = a.n;
-        a.n = 0;
-        return 0;
 }
 
 int fsp_launch_list_classes(sd_bus *bus, FspClassInfo **ret, size_t *ret_n, sd_bus_error *error)
@@ -584,7 +552,8 @@ int fsp_launch_list_classes(sd_bus *bus, FspClassInfo **ret, size_t *ret_n, sd_b
         r = call_plain(bus, "ListClasses", error, &reply);
         if (r < 0)
                 return r;
-        return list_classes_read(reply, ret, ret_n);
+        return read_array(reply, "(sa{sv})", sizeof(FspClassInfo), class_read,
+                          class_info_item_done, (void **) ret, ret_n);
 }
 
 void fsp_class_infos_free(FspClassInfo *infos, size_t n)
@@ -592,46 +561,4 @@ void fsp_class_infos_free(FspClassInfo *infos, size_t n)
         for (size_t k = 0; infos && k < n; k++)
                 class_info_done(&infos[k]);
         free(infos);
-}
-
-/* ------------------------------------------------------------ exit statuses */
-
-static bool bus_error_means_unreachable(const sd_bus_error *error)
-{
-        static const char *const names[] = {
-                SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER, SD_BUS_ERROR_NO_REPLY,
-                SD_BUS_ERROR_DISCONNECTED,    SD_BUS_ERROR_NO_SERVER,         SD_BUS_ERROR_TIMEOUT,
-                SD_BUS_ERROR_UNKNOWN_OBJECT,  SD_BUS_ERROR_UNKNOWN_INTERFACE,
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (sd_bus_error_has_name(error, names[i]))
-                        return true;
-        /* org.freedesktop.DBus.Error.Spawn.*: activation of the launcher failed. */
-        return error && error->name &&
-               strneq(error->name, "org.freedesktop.DBus.Error.Spawn.",
-                      strlen("org.freedesktop.DBus.Error.Spawn."));
-}
-
-/* The connection to the bus broke, or was never there. */
-static bool errno_means_unreachable(int e)
-{
-        return e == ECONNRESET || e == ENOTCONN || e == ECONNREFUSED || e == EPIPE || e == ESHUTDOWN ||
-               e == ENOENT || e == EHOSTUNREACH;
-}
-
-int fsp_launch_exit_status(int r, const sd_bus_error *error)
-{
-        FspLaunchError kind = fsp_launch_error_from_bus(error);
-
-        /* FspLaunchError lists the launcher's errors in the order of the exit table. */
-        if (kind > FSP_LAUNCH_OK && kind < FSP_LAUNCH_BUS_ERROR)
-                return FSP_EXIT_NO_SUCH_CLASS + (kind - FSP_LAUNCH_NO_SUCH_CLASS);
-        if (kind == FSP_LAUNCH_BUS_ERROR && bus_error_means_unreachable(error))
-                return FSP_EXIT_UNREACHABLE;
-        if (kind == FSP_LAUNCH_BUS_ERROR && sd_bus_error_has_name(error, SD_BUS_ERROR_ACCESS_DENIED))
-                return FSP_EXIT_ACCESS_DENIED;
-        if (kind == FSP_LAUNCH_OK && errno_means_unreachable(r < 0 ? -r : r))
-                return FSP_EXIT_UNREACHABLE;
-        return FSP_EXIT_FAILURE;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Instance names and remote names ("//class/instance"). Both end up in
- * paths, argv and log lines, so they are checked byte by byte: valid UTF-8,
- * no control characters, no "." or ".." elements, no empty elements.
+ * paths, argv and log lines, so they are checked character by character:
+ * valid UTF-8, no control characters (C0, DEL, C1), no invisible format
+ * characters, no "." or ".." elements, no empty elements, and no leading
+ * '-' that a program would take for an option.
  */
 #include <fsp/class.h>
 #include <fsp/names.h>
@@ -26,21 +28,41 @@ static int check_element(const char *text, size_t start, size_t end, const char 
         return 0;
 }
 
-/* The byte at text[i]: not a control character and the start of a well-formed UTF-8 character. */
+/*
+ * The character at text[i]: well-formed UTF-8, and neither a control
+ * character (C0, DEL, C1) nor an invisible format character.
+ */
 static int check_char(const char *text, size_t i, size_t n, const char *what, size_t *ret_len, FspError *err)
 {
-        unsigned char c = (unsigned char) text[i];
+        const unsigned char *u = (const unsigned char *) text + i;
         size_t len;
+        uint32_t c;
 
-        if (char_is_control(c))
+        if (char_is_control(u[0]))
                 return fsp_error_set(err, -EINVAL, 0, (unsigned) i + 1,
-                                     "%s contains control character 0x%02x", what, c);
-        len = utf8_char_length((const unsigned char *) text + i, n - i);
+                                     "%s contains control character 0x%02x", what, u[0]);
+        len = utf8_char_length(u, n - i);
         if (len == 0)
                 return fsp_error_set(err, -EINVAL, 0, (unsigned) i + 1,
-                                     "%s is not valid UTF-8 (byte 0x%02x)", what, c);
+                                     "%s is not valid UTF-8 (byte 0x%02x)", what, u[0]);
+        c = utf8_decode(u, len);
+        if (unicode_is_c1_control(c))
+                return fsp_error_set(err, -EINVAL, 0, (unsigned) i + 1,
+                                     "%s contains U+%04X, a C1 control character", what, c);
+        if (unicode_is_format(c))
+                return fsp_error_set(err, -EINVAL, 0, (unsigned) i + 1,
+                                     "%s contains U+%04X, an invisible Unicode format character", what, c);
         *ret_len = len;
         return 0;
+}
+
+/* A name that starts with '-' would be an option to a program given it as a word (%I, %1). */
+static int check_leading_dash(const char *name, unsigned column, const char *what, FspError *err)
+{
+        if (name[0] != '-')
+                return 0;
+        return fsp_error_set(err, -EINVAL, 0, column,
+                             "%s starts with '-', which a program would take for an option", what);
 }
 
 int fsp_instance_name_check(const char *name, FspError *err)
@@ -50,11 +72,15 @@ int fsp_instance_name_check(const char *name, FspError *err)
 
         if (!name || !name[0])
                 return fsp_error_set(err, -EINVAL, 0, 1, "instance name is empty");
+        r = check_leading_dash(name, 1, "instance name", err);
+        if (r < 0)
+                return r;
         n = strnlen(name, FSP_INSTANCE_NAME_MAX + 1);
+        /* Before the characters: one may straddle the limit, and one step would jump over it. */
+        if (n > FSP_INSTANCE_NAME_MAX)
+                return fsp_error_set(err, -EINVAL, 0, FSP_INSTANCE_NAME_MAX + 1,
+                                     "instance name is longer than %d bytes", FSP_INSTANCE_NAME_MAX);
         for (size_t i = 0, len = 0; i < n; i += len) {
-                if (i == FSP_INSTANCE_NAME_MAX)
-                        return fsp_error_set(err, -EINVAL, 0, (unsigned) i + 1,
-                                             "instance name is longer than %d bytes", FSP_INSTANCE_NAME_MAX);
                 r = check_char(name, i, n, "instance name", &len, err);
                 if (r < 0)
                         return r;
@@ -144,6 +170,11 @@ static int remote_join_instance(const char *text, size_t from, size_t n, char **
                 r = check_element(text, start, i, "remote name", err);
                 if (r < 0)
                         return r;
+                if (len == 0)
+                        r = check_leading_dash(text + start, (unsigned) start + 1,
+                                               "the instance in the remote name", err);
+                if (r < 0)
+                        return r;
                 if (len + (len > 0) + (i - start) > FSP_INSTANCE_NAME_MAX)
                         return fsp_error_set(err, -EINVAL, 0, (unsigned) start + 1,
                                              "the instance part of the remote name is longer than %d bytes",
@@ -189,16 +220,16 @@ int fsp_remote_name_parse(const char *text, FspRemoteName *ret, FspError *err)
         result.class_name = strndup(text + 2, class_end - 2);
         if (!result.class_name)
                 return fsp_error_set(err, -ENOMEM, 0, 0, "out of memory");
-        if (instance[0])
-                r = asprintf(&result.normalized, "//%s/%s", result.class_name, instance);
-        else
-                r = asprintf(&result.normalized, "//%s", result.class_name);
-        if (r < 0) {
-                result.normalized = NULL;
-                return fsp_error_set(err, -ENOMEM, 0, 0, "out of memory");
-        }
+        /* "//class" names the instance "class"; so does "//class/class", and "//class" is how it is written. */
+        if (!instance[0])
+                r = check_leading_dash(result.class_name, 3, "the instance named after the class", err);
+        if (r < 0)
+                return r;
         result.instance = instance[0] ? TAKE_PTR(instance) : strdup(result.class_name);
         if (!result.instance)
+                return fsp_error_set(err, -ENOMEM, 0, 0, "out of memory");
+        result.normalized = fsp_remote_name_format(result.class_name, result.instance);
+        if (!result.normalized)
                 return fsp_error_set(err, -ENOMEM, 0, 0, "out of memory");
         *ret = result;
         result = (FspRemoteName){};

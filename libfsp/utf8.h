@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 static inline bool char_is_control(unsigned char c)
 {
@@ -67,4 +68,45 @@ static inline size_t utf8_find_invalid(const char *s, size_t n)
                 i += k;
         }
         return n;
+}
+
+/* The code point of the well-formed character of len bytes at s (len as utf8_char_length() gave it). */
+static inline uint32_t utf8_decode(const unsigned char *s, size_t len)
+{
+        static const unsigned char lead_bits[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+        uint32_t c = s[0] & lead_bits[len];
+
+        for (size_t i = 1; i < len; i++)
+                c = (c << 6) | (s[i] & 0x3f);
+        return c;
+}
+
+/* C1 control characters, U+0080..U+009F: a terminal may act on them as on ESC sequences. */
+static inline bool unicode_is_c1_control(uint32_t c)
+{
+        return c >= 0x80 && c <= 0x9f;
+}
+
+/*
+ * Unicode's format characters (general category Cf, Unicode 15.0): soft
+ * hyphen, bidi controls, zero-width characters, BOM, tags and the like.
+ * Invisible or reordering, they make two different names look the same.
+ */
+static inline bool unicode_is_format(uint32_t c)
+{
+        static const struct {
+                uint32_t first, last;
+        } ranges[] = {
+                {0x00ad, 0x00ad},   {0x0600, 0x0605},   {0x061c, 0x061c},   {0x06dd, 0x06dd},
+                {0x070f, 0x070f},   {0x0890, 0x0891},   {0x08e2, 0x08e2},   {0x180e, 0x180e},
+                {0x200b, 0x200f},   {0x202a, 0x202e},   {0x2060, 0x2064},   {0x2066, 0x206f},
+                {0xfeff, 0xfeff},   {0xfff9, 0xfffb},   {0x110bd, 0x110bd}, {0x110cd, 0x110cd},
+                {0x13430, 0x1343f}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a}, {0xe0001, 0xe0001},
+                {0xe0020, 0xe007f},
+        };
+
+        for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+                if (c >= ranges[i].first && c <= ranges[i].last)
+                        return true;
+        return false;
 }

@@ -25,6 +25,36 @@ typedef enum FspCredentials {
         FSP_CREDENTIALS_USER_PASSWORD = 3, /* the user name is %3 */
 } FspCredentials;
 
+/* CredentialsReply=: how the program says the credentials were good. */
+typedef enum FspCredentialsReply {
+        FSP_CREDENTIALS_REPLY_OK,   /* "OK" on stdout, WinFsp's protocol */
+        FSP_CREDENTIALS_REPLY_NONE, /* no answer: ready when mounted or READY=1, failed if it exits first */
+        _FSP_CREDENTIALS_REPLY_MAX,
+        _FSP_CREDENTIALS_REPLY_INVALID = -22,
+} FspCredentialsReply;
+
+/* CredentialsStdin=: what is written to the program's stdin before it is closed. */
+typedef enum FspCredentialsStdin {
+        FSP_CREDENTIALS_STDIN_PASSWORD,            /* the password, no newline (WinFsp) */
+        FSP_CREDENTIALS_STDIN_PASSWORD_LINE,       /* the password and "\n" */
+        FSP_CREDENTIALS_STDIN_USER_PASSWORD_LINES, /* user "\n" password "\n" (Credentials=3) */
+        FSP_CREDENTIALS_STDIN_NONE,                /* nothing: the program reads %S */
+        _FSP_CREDENTIALS_STDIN_MAX,
+        _FSP_CREDENTIALS_STDIN_INVALID = -22,
+} FspCredentialsStdin;
+
+/* MountBy=: who makes the FUSE mount. */
+typedef enum FspMountBy {
+        FSP_MOUNT_BY_PROGRAM,  /* the program mounts (a staging directory the launcher moves) */
+        FSP_MOUNT_BY_LAUNCHER, /* the launcher mounts; the program gets /dev/fd/3 */
+        _FSP_MOUNT_BY_MAX,
+        _FSP_MOUNT_BY_INVALID = -22,
+} FspMountBy;
+
+/* Resource-control values (MemoryMax=, TasksMax=, CPUQuota=) that are not numbers. */
+#define FSP_RESOURCE_UNSET    UINT64_MAX       /* the key is not set */
+#define FSP_RESOURCE_INFINITY (UINT64_MAX - 1) /* "infinity" */
+
 typedef struct FspClass {
         unsigned n_ref;
         char *name;              /* file name without .conf */
@@ -46,10 +76,28 @@ typedef struct FspClass {
         uint64_t start_timeout_usec;       /* 30 s */
         uint64_t stop_timeout_usec;        /* 5 s */
         uint64_t credentials_timeout_usec; /* 15 s */
+        FspCredentialsReply credentials_reply; /* OK */
+        FspCredentialsStdin credentials_stdin; /* password */
+        FspMountBy mount_by;                   /* program */
+        char *mount_options;     /* MountOptions=, checked (generic and FUSE options only); NULL when unset */
+        char **accept_options;   /* AcceptOptions=, see <fsp/mount-options.h>; never NULL */
+        uint64_t memory_max;     /* bytes, FSP_RESOURCE_INFINITY or FSP_RESOURCE_UNSET */
+        uint64_t tasks_max;      /* same */
+        uint64_t cpu_quota_per_sec_usec; /* CPUQuota=50% is 500000; or FSP_RESOURCE_UNSET */
+        char *slice;             /* a unit name ending in .slice, or NULL */
+        unsigned max_instances_per_user; /* 0: only the launcher-wide limit */
 } FspClass;
 
 /* Called for a problem that does not refuse the class (unknown key). */
 typedef void (*FspWarnFn)(const FspError *warning, void *userdata);
+
+/* The spellings of the keys' values ("OK", "password-line", "launcher", ...); NULL / _INVALID when unknown. */
+const char *fsp_credentials_reply_to_string(FspCredentialsReply r);
+FspCredentialsReply fsp_credentials_reply_from_string(const char *s);
+const char *fsp_credentials_stdin_to_string(FspCredentialsStdin s);
+FspCredentialsStdin fsp_credentials_stdin_from_string(const char *s);
+const char *fsp_mount_by_to_string(FspMountBy m);
+FspMountBy fsp_mount_by_from_string(const char *s);
 
 /* Class names are file-name safe: [A-Za-z0-9_.@+-], 1..128 bytes, not starting with '.'. */
 bool fsp_class_name_is_valid(const char *name);
@@ -65,6 +113,17 @@ int fsp_class_parse(const char *name, const char *path, const char *text, size_t
 /* Read and parse one file. -ENOENT when missing; -ESRCH ("masked") when empty or /dev/null. */
 int fsp_class_load_file(const char *name, const char *path, FspClass **ret, FspError *err, FspWarnFn warn,
                         void *userdata);
+
+/*
+ * The same for the system launcher, which refuses (-EPERM, naming the path
+ * and why) a class file anyone but root can change: the file (checked on
+ * the descriptor read) must be root's and not group/other-writable; each
+ * directory from its own up to "/" (and, for a symbolic link, those of its
+ * target) must be root's and not group/other-writable unless sticky. A
+ * symbolic link to /dev/null in such a directory still masks.
+ */
+int fsp_class_load_file_trusted(const char *name, const char *path, FspClass **ret, FspError *err,
+                                FspWarnFn warn, void *userdata);
 
 FspClass *fsp_class_ref(FspClass *c);
 FspClass *fsp_class_unref(FspClass *c);

@@ -30,6 +30,7 @@ extern "C" {
 #define FSP_ERROR_INVALID_ARGUMENT       FSP_LAUNCHER_ERROR "InvalidArgument"
 #define FSP_ERROR_CONFIGURATION_ERROR    FSP_LAUNCHER_ERROR "ConfigurationError"
 #define FSP_ERROR_START_FAILED           FSP_LAUNCHER_ERROR "StartFailed"
+#define FSP_ERROR_LIMIT_EXCEEDED         FSP_LAUNCHER_ERROR "LimitExceeded"
 
 /*
  * Each launcher error maps to one errno, so C callers can switch on it
@@ -47,6 +48,7 @@ typedef enum FspLaunchError {
         FSP_LAUNCH_CONFIGURATION_ERROR,   /* ENOEXEC */
         FSP_LAUNCH_START_FAILED,          /* ECHILD */
         FSP_LAUNCH_BUS_ERROR,             /* anything else: no launcher, bus trouble */
+        FSP_LAUNCH_LIMIT_EXCEEDED,        /* EDQUOT: too many instances of the caller's running */
         _FSP_LAUNCH_ERROR_MAX,
         _FSP_LAUNCH_ERROR_INVALID = -22,
 } FspLaunchError;
@@ -72,6 +74,8 @@ enum {
         FSP_EXIT_CONFIGURATION_ERROR = 10,
         FSP_EXIT_START_FAILED = 11,
         FSP_EXIT_UNREACHABLE = 12, /* no bus, no launcher, or the connection broke */
+        /* 13 and 14 are winfsp-net's own */
+        FSP_EXIT_LIMIT_EXCEEDED = 15,
 };
 
 /* The exit status for a call that returned r (< 0) and error. */
@@ -93,6 +97,7 @@ typedef struct FspStartOptions {
                                      * returns: the launcher never looks the path up); the file system gets
                                      * it as fd 3 and "/dev/fd/3" as that argument. How mount.winfsp
                                      * answers an automount. */
+        const char *mount_options;  /* NULL: none; else the caller's -o list (see <fsp/mount-options.h>) */
 } FspStartOptions;
 
 #define FSP_START_OPTIONS_INIT ((FspStartOptions){ .secret_fd = -1, .fuse_fd = -1 })
@@ -146,6 +151,15 @@ int fsp_launch_list_classes(sd_bus *bus, FspClassInfo **ret, size_t *ret_n, sd_b
 void fsp_class_infos_free(FspClassInfo *infos, size_t n);
 
 int fsp_launch_reload(sd_bus *bus, sd_bus_error *error);
+
+/*
+ * Ask for the signals InstanceStarted and InstanceStopped of the instances
+ * the caller may query; the launcher sends them to subscribed peers only
+ * (add a match or filter on bus to receive them). Unsubscribe, or closing
+ * the connection, ends it.
+ */
+int fsp_launch_subscribe(sd_bus *bus, sd_bus_error *error);
+int fsp_launch_unsubscribe(sd_bus *bus, sd_bus_error *error);
 
 #ifdef __cplusplus
 }

@@ -3,12 +3,16 @@
  * Instance names and remote names.
  *
  * An instance name is 1..255 bytes of valid UTF-8 with no control character
- * and no ".." path element ("a/b" is fine, "a/../b" is not).
+ * (C0, DEL or C1, U+0080..U+009F), no Unicode format character (category
+ * Cf: soft hyphen, bidi controls, zero-width characters, BOM, tags...), no
+ * leading '-' and no "." or ".." path element ("a/b" is fine, "a/../b" is
+ * not).
  *
  * A remote name is "//class/instance[/more]" (backslashes are accepted in
  * place of slashes, as typed by WinFsp users). Normalising collapses
  * duplicate and trailing slashes; "//class" alone names the instance that
- * has the class's own name.
+ * has the class's own name, and is the one spelling of it: "//class/class"
+ * normalizes to "//class", as fsp_remote_name_format() writes it.
  */
 #pragma once
 
@@ -21,7 +25,7 @@ extern "C" {
 
 #define FSP_INSTANCE_NAME_MAX 255
 
-/* 0, or -EINVAL with err->column at the first bad byte and a reason. */
+/* 0, or -EINVAL with err->column at the first bad byte and a reason naming it (as U+XXXX for a character). */
 int fsp_instance_name_check(const char *name, FspError *err);
 
 static inline bool fsp_instance_name_is_valid(const char *name)

@@ -1,7 +1,8 @@
 # Unit tests of fsp-config: classes (INI), class directories, command-line
-# templates, the SDDL-like language and its access check, names, errors.
+# templates, the SDDL-like language and its access check, names, mount
+# options, errors.
 # They link the object library directly, not libfsp.so.
-foreach(part error class class-dirs cmdline sddl access names parsers-fuzz)
+foreach(part error class class-keys class-trust class-dirs cmdline sddl access names mount-options parsers-fuzz)
   if(NOT EXISTS ${CMAKE_CURRENT_LIST_DIR}/test-${part}.c)
     continue()
   endif()

@@ -200,7 +200,10 @@ static void test_start_and_errors(sd_bus *bus)
                 {"InvalidArgument", EINVAL, FSP_LAUNCH_INVALID_ARGUMENT},
                 {"ConfigurationError", ENOEXEC, FSP_LAUNCH_CONFIGURATION_ERROR},
                 {"StartFailed", ECHILD, FSP_LAUNCH_START_FAILED},
+                {"LimitExceeded", EDQUOT, FSP_LAUNCH_LIMIT_EXCEEDED},
         };
+        /* One exit status per error family, in the order above; the table of launchctl(1). */
+        static const int exit_statuses[] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 15};
         char *args[] = {"-x", "two words", "%1", "", NULL};
         _cleanup_free_ char *log = NULL;
 
@@ -215,9 +218,11 @@ static void test_start_and_errors(sd_bus *bus)
                 char name[128];
 
                 snprintf(name, sizeof(name), FSP_LAUNCHER_ERROR "%s", errors[i].suffix);
-                check_bus_error(fsp_launch_start(bus, "error", errors[i].suffix, NULL, &error), &error, name,
-                                errors[i].errno_value, errors[i].kind, errors[i].suffix);
+                int r = fsp_launch_start(bus, "error", errors[i].suffix, NULL, &error);
+                check_bus_error(r, &error, name, errors[i].errno_value, errors[i].kind, errors[i].suffix);
+                CHECK_INT(fsp_launch_exit_status(r, &error), exit_statuses[i]);
         }
+        CHECK_INT(FSP_EXIT_LIMIT_EXCEEDED, 15);
 
         _cleanup_(sd_bus_error_free) sd_bus_error e1 = SD_BUS_ERROR_NULL, e2 = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e3 = SD_BUS_ERROR_NULL;
@@ -272,6 +277,12 @@ static void test_secrets(sd_bus *bus)
         options.secret_fd = good3;
         CHECK_INT(fsp_launch_start_with_options(bus, "secure", "o2", NULL, &options, NULL), 0);
         CHECK_INT(fsp_launch_start_with_options(bus, "memfs", "o3", NULL, NULL, NULL), 0);
+        options = FSP_START_OPTIONS_INIT;
+        CHECK(options.mount_options == NULL);
+        options.mount_options = "ro,reconnect,x-systemd.automount";
+        CHECK_INT(fsp_launch_start_with_options(bus, "memfs", "o4", NULL, &options, NULL), 0);
+        options.mount_options = "";
+        CHECK_INT(fsp_launch_start_with_options(bus, "memfs", "o5", NULL, &options, NULL), 0);
 
         log = fake_log();
         CHECK_CONTAINS(log, "StartWithSecret secure s1 args=[arg] secret=[good pw]");
@@ -280,6 +291,40 @@ static void test_secrets(sd_bus *bus)
                             "secret=[good pw]");
         CHECK_CONTAINS(log, "StartWithOptions secure o2 args= options=[Secret] secret=[good pw]");
         CHECK_CONTAINS(log, "StartWithOptions memfs o3 args= options=[] secret=[(none)]");
+        CHECK_CONTAINS(log, "StartWithOptions memfs o4 args= options=[MountOptions=ro,reconnect,x-systemd.automount] "
+                            "secret=[(none)]");
+        CHECK_CONTAINS(log, "StartWithOptions memfs o5 args= options=[MountOptions=] secret=[(none)]");
+}
+
+/* The exit statuses of failures that are not the launcher's answers. */
+static void test_exit_statuses(void)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error unknown = SD_BUS_ERROR_NULL, denied = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error other = SD_BUS_ERROR_NULL;
+
+        sd_bus_error_set(&unknown, SD_BUS_ERROR_SERVICE_UNKNOWN, "no launcher");
+        sd_bus_error_set(&denied, SD_BUS_ERROR_ACCESS_DENIED, "policy");
+        sd_bus_error_set(&other, "org.example.Error.Odd", "odd");
+        CHECK_INT(fsp_launch_exit_status(-EHOSTUNREACH, &unknown), FSP_EXIT_UNREACHABLE);
+        CHECK_INT(fsp_launch_exit_status(-EACCES, &denied), FSP_EXIT_ACCESS_DENIED);
+        CHECK_INT(fsp_launch_exit_status(-EIO, &other), FSP_EXIT_FAILURE);
+        CHECK_INT(fsp_launch_exit_status(-ECONNREFUSED, NULL), FSP_EXIT_UNREACHABLE);
+        CHECK_INT(fsp_launch_exit_status(-ENOMEM, NULL), FSP_EXIT_FAILURE);
+}
+
+static void test_subscribe(sd_bus *bus)
+{
+        _cleanup_free_ char *log = NULL;
+        const char *unique = NULL;
+        char line[256];
+
+        CHECK_INT(fsp_launch_subscribe(bus, NULL), 0);
+        CHECK_INT(fsp_launch_unsubscribe(bus, NULL), 0);
+        CHECK(sd_bus_get_unique_name(bus, &unique) >= 0);
+        log = fake_log();
+        snprintf(line, sizeof(line), "Subscribe %s\nUnsubscribe %s\n", strempty(unique), strempty(unique));
+        CHECK_CONTAINS(log, line);
+        CHECK_ERRNO(fsp_launch_subscribe(NULL, NULL), EINVAL);
 }
 
 static void test_get_info(sd_bus *bus)
@@ -333,14 +378,14 @@ static void test_lists(sd_bus *bus)
         size_t n = 0;
 
         CHECK_INT(fsp_launch_list(bus, &ids, &n, NULL), 0);
-        /* memfs a, no-args, o3; secure s1, o1, o2; badtype t */
-        CHECK_INT(n, 7);
-        if (n == 7) {
+        /* memfs a, no-args, o3, o4, o5; secure s1, o1, o2; badtype t */
+        CHECK_INT(n, 9);
+        if (n == 9) {
                 qsort(ids, n, sizeof(*ids), compare_ids);
                 CHECK_STR(ids[0].class_name, "badtype");
                 CHECK_STR(ids[1].class_name, "memfs");
                 CHECK_STR(ids[1].instance, "a");
-                CHECK_STR(ids[6].instance, "s1");
+                CHECK_STR(ids[8].instance, "s1");
         }
         fsp_instance_ids_free(ids, n);
 
@@ -474,6 +519,8 @@ int main(int argc, char **argv)
         test_get_info(bus);
         test_lists(bus);
         test_stop_and_reload(bus);
+        test_exit_statuses();
+        test_subscribe(bus);
         test_slow(bus);
         test_launcher_dies(bus);
         test_no_launcher(bus);

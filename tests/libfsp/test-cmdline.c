@@ -4,38 +4,56 @@
 #include "macro.h"
 #include "test.h"
 
-/* Split text and compare with the expected words (NULL-terminated). */
-static void check_split_(const char *file, int line, const char *text, const char *const *expected)
+/* The context every template below is expanded with. */
+static char *const test_args[] = {"A1", "A2", NULL};
+static const FspExpandContext test_ctx = {
+        .executable = "/usr/bin/winfsp-memfs",
+        .args = test_args,
+        .user = "alice",
+        .home = "/home/alice",
+        .realtime_usec = 1700000000123456ULL, /* 2023-11-14 22:13:20.123456 UTC */
+        .class_name = "memfs",
+        .instance = "share",
+        .secret_path = "/dev/fd/3",
+};
+
+/* Split text, expand it with ctx and compare with the expected argv (NULL-terminated). */
+static void check_argv_(const char *file, int line, const FspExpandContext *ctx, const char *text,
+                        const char *const *expected)
 {
-        _cleanup_strv_free_ char **words = NULL;
+        _cleanup_strv_free_ char **words = NULL, **argv = NULL;
         FspError err;
         size_t n = 0;
         int r = fsp_cmdline_split(text, &words, &err);
 
+        if (r >= 0)
+                r = fsp_cmdline_expand(words, ctx, &argv, &err);
         test_checks++;
         if (r < 0) {
                 test_failures++;
-                fprintf(stderr, "%s:%d: FAIL: split(%s): %s at column %u\n", file, line, text, err.text,
-                        err.column);
+                fprintf(stderr, "%s:%d: FAIL: %s: %s at column %u\n", file, line, text, err.text, err.column);
                 return;
         }
         while (expected[n])
                 n++;
-        if (strv_length(words) != n) {
+        if (strv_length(argv) != n) {
                 test_failures++;
-                fprintf(stderr, "%s:%d: FAIL: split(%s) gave %zu words, expected %zu\n", file, line, text,
-                        strv_length(words), n);
+                fprintf(stderr, "%s:%d: FAIL: %s gave %zu arguments, expected %zu\n", file, line, text,
+                        strv_length(argv), n);
                 return;
         }
         for (size_t i = 0; i < n; i++)
-                if (strcmp(words[i], expected[i]) != 0) {
+                if (strcmp(argv[i], expected[i]) != 0) {
                         test_failures++;
-                        fprintf(stderr, "%s:%d: FAIL: split(%s) word %zu is \"%s\", expected \"%s\"\n", file,
-                                line, text, i, words[i], expected[i]);
+                        fprintf(stderr, "%s:%d: FAIL: %s: argument %zu is \"%s\", expected \"%s\"\n", file,
+                                line, text, i, argv[i], expected[i]);
                 }
 }
-#define check_split(text, ...) \
-        check_split_(__FILE__, __LINE__, text, (const char *const[]){__VA_ARGS__, NULL})
+#define check_argv(text, ...) \
+        check_argv_(__FILE__, __LINE__, &test_ctx, text, (const char *const[]){__VA_ARGS__, NULL})
+#define check_argv_ctx(ctx, text, ...) \
+        check_argv_(__FILE__, __LINE__, ctx, text, (const char *const[]){__VA_ARGS__, NULL})
+#define check_no_argv(ctx, text) check_argv_(__FILE__, __LINE__, ctx, text, (const char *const[]){NULL})
 
 static void check_split_error_(const char *file, int line, const char *text, unsigned column,
                                const char *msg)
@@ -58,34 +76,26 @@ static void check_split_error_(const char *file, int line, const char *text, uns
 
 static void test_split(void)
 {
-        _cleanup_strv_free_ char **words = NULL;
-        FspError err;
-
-        CHECK_INT(fsp_cmdline_split("", &words, &err), 0);
-        CHECK(words && !words[0]);
-        words = strv_free(words);
-        CHECK_INT(fsp_cmdline_split(" \t ", &words, &err), 0);
-        CHECK(words && !words[0]);
-
-        check_split("-n 65536 -s 67108864 -u %1 -m %2", "-n", "65536", "-s", "67108864", "-u", "%1", "-m",
-                    "%2");
-        check_split("  a\t\tb  ", "a", "b");
-        check_split("'a b' \"c d\"", "a b", "c d");
-        check_split("'it''s'", "its");
-        check_split("x'y'\"z\"w", "xyzw");
-        check_split("\"\" ''", "", "");
-        check_split("a \"\" b", "a", "", "b");
-        check_split("'\\n $x \"q\"'", "\\n $x \"q\"");
-        check_split("\"a\\\"b\\\\c\\$d\\`e\\nf\"", "a\"b\\c$d`e\\nf");
-        check_split("a\\ b \\'c\\\"", "a b", "'c\"");
-        check_split("\\\\", "\\");
-        check_split("--opt=\"with space\"", "--opt=with space");
-        /* % sequences stay as they are in any quoting; a backslash makes a literal percent. */
-        check_split("'%1' \"%2\" %% 100%%", "%1", "%2", "%%", "100%%");
-        check_split("\\%1", "%%1");
-        check_split("\"\\%1\"", "\\%1");
-        check_split("%U@%P/%T-%C-%I-%0-%9", "%U@%P/%T-%C-%I-%0-%9");
-        check_split("héllo 'wörld'", "héllo", "wörld");
+        check_no_argv(&test_ctx, "");
+        check_no_argv(&test_ctx, " \t ");
+        check_argv("-n 65536 -s 67108864 -u %1 -m %2", "-n", "65536", "-s", "67108864", "-u", "A1", "-m", "A2");
+        check_argv("  a\t\tb  ", "a", "b");
+        check_argv("'a b' \"c d\"", "a b", "c d");
+        check_argv("'it''s'", "its");
+        check_argv("x'y'\"z\"w", "xyzw");
+        check_argv("\"\" ''", "", "");
+        check_argv("a \"\" b", "a", "", "b");
+        check_argv("'\\n $x \"q\"'", "\\n $x \"q\"");
+        check_argv("\"a\\\"b\\\\c\\$d\\`e\\nf\"", "a\"b\\c$d`e\\nf");
+        check_argv("a\\ b \\'c\\\"", "a b", "'c\"");
+        check_argv("\\\\", "\\");
+        check_argv("--opt=\"with space\"", "--opt=with space");
+        /* % sequences mean the same in any quoting; a backslash outside quotes makes a literal percent. */
+        check_argv("'%1' \"%2\" %% 100%%", "A1", "A2", "%", "100%");
+        check_argv("\\%1 \\%\\%", "%1", "%%");
+        check_argv("\"\\%1\"", "\\A1");
+        check_argv("%U@%P/%T-%C-%I-%0-%9", "alice@/home/alice/20231114T221320.123Z-memfs-share-/usr/bin/winfsp-memfs-");
+        check_argv("héllo 'wörld'", "héllo", "wörld");
 }
 
 static void test_split_errors(void)
@@ -135,19 +145,12 @@ static char *expand(const char *word, const FspExpandContext *ctx)
 static void test_expand(void)
 {
         char *args[] = {"a b \"c\" %2 $(x)", "/mnt/z", NULL};
-        FspExpandContext ctx = {
-                .executable = "/usr/bin/winfsp-memfs",
-                .args = args,
-                .user = "alice",
-                .home = "/home/alice",
-                .realtime_usec = 1700000000123456ULL, /* 2023-11-14 22:13:20.123456 UTC */
-                .class_name = "memfs",
-                .instance = "share",
-        };
+        FspExpandContext ctx = test_ctx;
         _cleanup_strv_free_ char **words = NULL, **argv = NULL;
         FspError err;
         char *s;
 
+        ctx.args = args;
         CHECK_STR(s = expand("%0", &ctx), "/usr/bin/winfsp-memfs");
         free(s);
         CHECK_STR(s = expand("u=%U,h=%P,c=%C,i=%I,%%1", &ctx), "u=alice,h=/home/alice,c=memfs,i=share,%1");
@@ -194,6 +197,54 @@ static void test_expand(void)
         CHECK_INT(err.column, 2);
 }
 
+static void test_secret_and_options(void)
+{
+        FspExpandContext ctx = test_ctx;
+        _cleanup_strv_free_ char **words = NULL;
+        FspError err;
+
+        check_argv("--password-file=%S %S", "--password-file=/dev/fd/3", "/dev/fd/3");
+        ctx.secret_path = NULL;
+        check_argv_ctx(&ctx, "<%S>", "<>");
+
+        /* No options: a word that is exactly %O goes, and an "-o" word right before it. */
+        check_argv("-o %O -f %2", "-f", "A2");
+        check_no_argv(&test_ctx, "'-o' \"%O\""); /* words are compared after splitting: quoting does not matter */
+        check_argv("x -o %O %O -o", "x", "-o");
+        check_argv("%O -o", "-o");
+        check_argv("-o x %O", "-o", "x");
+        check_argv("-o%O --opt=%O -o %O%O", "-o", "--opt=", "-o", "");
+        check_argv("\\%O", "%O");
+        check_argv("-oo %O", "-oo");
+        ctx.options = "";
+        check_no_argv(&ctx, "-o %O");
+
+        /* Options: one word, whatever it holds. */
+        ctx.options = "reconnect,ServerAliveInterval=15,volname=My Disk";
+        check_argv_ctx(&ctx, "-o %O -f %2", "-o", "reconnect,ServerAliveInterval=15,volname=My Disk", "-f", "A2");
+        check_argv_ctx(&ctx, "-o%O", "-oreconnect,ServerAliveInterval=15,volname=My Disk");
+        ctx.options = "x";
+        check_argv_ctx(&ctx, "-o allow_other -o %O %O", "-o", "allow_other", "-o", "x", "x");
+
+        /* Only in CommandLine=: a single-word template refuses them. */
+        CHECK_ERRNO(fsp_template_check("/run/%S", &err), EINVAL);
+        CHECK_INT(err.column, 6);
+        CHECK_STR(err.text, "'%S' may only be used in CommandLine=");
+        CHECK_ERRNO(fsp_template_check("%P/%O.log", &err), EINVAL);
+        CHECK_INT(err.column, 4);
+        CHECK_INT(fsp_template_check("%%S %%O", &err), 0);
+
+        CHECK_INT(fsp_cmdline_split("-o %O --pw='%S' 100%%S x%%O", &words, &err), 0);
+        CHECK(fsp_cmdline_uses(words, 'S'));
+        CHECK(fsp_cmdline_uses(words, 'O'));
+        CHECK(!fsp_cmdline_uses(words, 'U'));
+        words = strv_free(words);
+        CHECK_INT(fsp_cmdline_split("100%%S x%%O \\%S", &words, &err), 0);
+        CHECK(!fsp_cmdline_uses(words, 'S'));
+        CHECK(!fsp_cmdline_uses(words, 'O'));
+        CHECK(!fsp_cmdline_uses(NULL, 'S'));
+}
+
 static void test_too_many_args(void)
 {
         char *nine[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", NULL};
@@ -225,6 +276,7 @@ int main(void)
         test_split_errors();
         test_template_check();
         test_expand();
+        test_secret_and_options();
         test_too_many_args();
         return test_result();
 }

@@ -129,6 +129,65 @@ static void test_cycle(void)
         CHECK_INT(fsp_keyring_forget("//memfs/y", &message), 1);
 }
 
+/*
+ * Store a password the way a version before the canonical remote names did,
+ * under "//memfs/memfs", with secret-tool (an independent client).
+ */
+static void store_old_spelling(const char *remote, const char *password)
+{
+        char command[512];
+        FILE *p;
+
+        snprintf(command, sizeof(command),
+                 "secret-tool store --label='winfsp password for %s' xdg:schema " FSP_KEYRING_SCHEMA
+                 " remote '%s' class memfs user ''",
+                 remote, remote);
+        p = popen(command, "w");
+        CHECK(p != NULL);
+        if (!p)
+                return;
+        fputs(password, p);
+        CHECK_INT(pclose(p), 0);
+}
+
+/* "//memfs/memfs" and "//memfs" are one instance: one password, whichever spelling it was stored under. */
+static void test_canonical_remote(void)
+{
+        _cleanup_free_ char *before = NULL, *after_old = NULL, *after_new = NULL, *message = NULL;
+
+        store_old_spelling("//memfs/memfs", "old pw");
+        before = secret_tool_search("//memfs/memfs");
+        CHECK_INT(count_items(before), 1);
+
+        /* Found under either spelling, and under the canonical one. */
+        check_lookup("//memfs", NULL, "old pw");
+        check_lookup("//memfs/memfs", NULL, "old pw");
+        check_lookup("\\\\memfs\\memfs", NULL, "old pw");
+
+        /* Storing replaces the old entry and writes the canonical spelling. */
+        store("//memfs/memfs", NULL, "new pw", FSP_REMEMBER_FOREVER);
+        after_old = secret_tool_search("//memfs/memfs");
+        CHECK_INT(count_items(after_old), 0);
+        after_new = secret_tool_search("//memfs");
+        CHECK_INT(count_items(after_new), 1);
+        CHECK_CONTAINS(after_new, "winfsp password for //memfs\n");
+        check_lookup("//memfs/memfs", NULL, "new pw");
+
+        /* The canonical entry wins over an old one stored again beside it; forget removes both. */
+        store_old_spelling("//memfs/memfs", "older pw");
+        check_lookup("//memfs", NULL, "new pw");
+        CHECK_INT(fsp_keyring_forget("//memfs/memfs", &message), 2);
+        check_lookup("//memfs", NULL, "");
+        store_old_spelling("//memfs/memfs", "old pw");
+        CHECK_INT(fsp_keyring_forget("//memfs", &message), 1);
+        check_lookup("//memfs", NULL, "");
+
+        /* Other instances have one spelling only. */
+        store("//memfs//share/", NULL, "share pw", FSP_REMEMBER_SESSION);
+        check_lookup("//memfs/share", NULL, "share pw");
+        CHECK_INT(fsp_keyring_forget("//memfs/share", &message), 1);
+}
+
 static void test_bad_arguments(void)
 {
         FspSecret *s = NULL;
@@ -174,7 +233,9 @@ int main(int argc, char **argv)
                 test_unreachable(false);
         else if (argc > 1 && streq(argv[1], "--no-service"))
                 test_unreachable(true);
-        else
+        else {
                 test_cycle();
+                test_canonical_remote();
+        }
         return test_result();
 }
