@@ -19,10 +19,6 @@
 #include "manager.h"
 #include "systemd.h"
 
-#ifndef FSP_ERROR_LIMIT_EXCEEDED /* libfsp adds it with its client side */
-#define FSP_ERROR_LIMIT_EXCEEDED FSP_LAUNCHER_ERROR "LimitExceeded"
-#endif
-
 /* A call that waits for an instance: a Start until it is ready or failed, a Stop until it is gone. */
 typedef struct PendingCall PendingCall;
 struct PendingCall {
@@ -289,6 +285,14 @@ static int check_start_request(sd_bus_message *m, Manager *mgr, const StartReque
                                    "(--max-instances-per-user=%u)",
                                    caller->name, (unsigned) caller->fsp.uid, mgr->max_instances_per_user,
                                    mgr->max_instances_per_user);
+        if (caller->fsp.uid != 0 && caller->fsp.uid != mgr->uid && entry->class->max_instances_per_user > 0 &&
+            manager_count_class_instances_of(mgr, entry->class->name, caller->fsp.uid) >=
+                    entry->class->max_instances_per_user)
+                return reply_error(m, FSP_ERROR_LIMIT_EXCEEDED,
+                                   "%s (uid %u) has %u instances of class '%s', as many as it allows one user "
+                                   "(MaxInstancesPerUser=%u)",
+                                   caller->name, (unsigned) caller->fsp.uid, entry->class->max_instances_per_user,
+                                   entry->name, entry->class->max_instances_per_user);
         if ((other = manager_find_instance(mgr, req->class_name, req->instance)))
                 return reply_error(m, FSP_ERROR_INSTANCE_EXISTS, "%s/%s already exists (%s)", other->class_name,
                                    other->name, instance_state_to_string(other->state));

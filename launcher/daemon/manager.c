@@ -64,9 +64,13 @@ static int load_classes(Manager *m, ClassEntry **ret, size_t *ret_n, unsigned *r
                 fsp_error_clear(&e);
                 entries[k].name = TAKE_PTR(names[k]);
                 r = fsp_class_dirs_find(&dirs, entries[k].name, &path);
-                if (r >= 0)
-                        r = fsp_class_load_file(entries[k].name, path, &entries[k].class, &e,
-                                                log_class_warning, NULL);
+                /* A launcher running as root runs only what only root may change (sshd's StrictModes). */
+                if (r >= 0 && m->uid == 0)
+                        r = fsp_class_load_file_trusted(entries[k].name, path, &entries[k].class, &e,
+                                                        log_class_warning, NULL);
+                else if (r >= 0)
+                        r = fsp_class_load_file(entries[k].name, path, &entries[k].class, &e, log_class_warning,
+                                                NULL);
                 if (r < 0) {
                         if (e.code == 0)
                                 snprintf(e.text, sizeof(e.text), "%s: %s", path ? path : entries[k].name,
@@ -247,6 +251,15 @@ unsigned manager_count_instances_of(Manager *m, uid_t uid)
 
         for (Instance *i = m->instances; i; i = i->next)
                 n += i->id.started_by == uid;
+        return n;
+}
+
+unsigned manager_count_class_instances_of(Manager *m, const char *class_name, uid_t uid)
+{
+        unsigned n = 0;
+
+        for (Instance *i = m->instances; i; i = i->next)
+                n += i->id.started_by == uid && streq(i->class_name, class_name);
         return n;
 }
 

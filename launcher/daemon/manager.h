@@ -97,6 +97,7 @@ int manager_add_instance(Manager *m, FspClass *c, const char *name, char *const 
 
 /* How many instances uid started (and are not gone yet). */
 unsigned manager_count_instances_of(Manager *m, uid_t uid);
+unsigned manager_count_class_instances_of(Manager *m, const char *class_name, uid_t uid);
 
 /* Out of the table and freed, without a word to anyone (an adoption that failed, the launcher's exit). */
 void manager_remove_instance(Manager *m, Instance *i);
