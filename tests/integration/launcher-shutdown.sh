@@ -5,6 +5,7 @@
 # client that goes away mid-call loses nothing.
 . "$FSP_SOURCE_DIR/tests/integration/lib.sh"
 fsp_init
+fsp_require_fuse
 fsp_bus_start
 cat >"$T/conf.d/mounter.conf" <<EOC
 [Service]
