@@ -6,6 +6,7 @@
 # mount; the process's environment; Stderr=; hostile names.
 . "$FSP_SOURCE_DIR/tests/integration/lib.sh"
 fsp_init
+fsp_require_fuse
 fsp_bus_start
 
 # %1 is the mount point here, so MountPoint=%1 checks and pins it.
@@ -106,7 +107,9 @@ expect_contains "Timeout" "$OUT" "Error.Timeout"
 expect_contains "says StartTimeout" "$OUT" "not ready within 2 s"
 expect_contains "its last words too" "$OUT" "waiting forever"
 ms=$(((t1 - t0) / 1000000))
-if [ $ms -ge 1900 ] && [ $ms -lt 6000 ]; then pass "timeout took ${ms} ms"; else fail "timeout took ${ms} ms"; fi
+# Never before StartTimeout=2; the upper bound only tells the launcher's own
+# timer (its message above) from gdbus's 25 s one, however loaded the machine.
+if [ $ms -ge 2000 ] && [ $ms -lt 20000 ]; then pass "timed out after StartTimeout (${ms} ms)"; else fail "timeout took ${ms} ms"; fi
 expect_ok "no process left after the timeout" fsp_no_instance_processes
 
 # --- stop escalation: SIGTERM ignored, SIGKILL after StopTimeout=1; the stale mount detached
@@ -116,7 +119,7 @@ t0=$(date +%s%N)
 expect_eq "stop escalates to SIGKILL" "$(bus_call Stop ss actions stubborn)" "i 137"
 t1=$(date +%s%N)
 ms=$(((t1 - t0) / 1000000))
-if [ $ms -ge 900 ] && [ $ms -lt 4000 ]; then pass "escalation after ${ms} ms"; else fail "escalation after ${ms} ms"; fi
+if [ $ms -ge 1000 ] && [ $ms -lt 20000 ]; then pass "escalation after StopTimeout (${ms} ms)"; else fail "escalation after ${ms} ms"; fi
 expect_fail "stubborn process gone" fsp_pid_alive "$pid"
 expect_fail "its FUSE mount detached" fsp_is_mounted "$T/mnt/c"
 expect_contains "logged the escalation" "$(cat "$T/launcher.log")" "sending SIGKILL"

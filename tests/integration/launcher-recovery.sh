@@ -2,6 +2,8 @@
 # Recovery=1: a failure exit restarts the instance with back-off (1 s, 2 s,
 # 4 s ...) up to RecoveryBurst= restarts in RecoveryInterval=, then it is
 # given up; never after exit 0 or a stop. Credentials are passed again.
+# The back-off is checked as behaviour (its announced values, their order,
+# no restart before its time); the gaps measured are notes.
 . "$FSP_SOURCE_DIR/tests/integration/lib.sh"
 fsp_init
 fsp_bus_start
@@ -25,17 +27,23 @@ touch "$T/go"
 expect_ok "restarting after the first failure" fsp_wait_until 5 bash -c "[ \"\$(busctl --system call org.winfsp.Launcher1 /org/winfsp/Launcher1 org.winfsp.Launcher1 GetInfo ss crashy a 2>/dev/null | grep -o '\"State\" s \"[a-z]*\"')\" = '\"State\" s \"restarting\"' ]"
 expect_eq "last exit status kept" "$(fsp_info_field crashy a LastExitStatus)" 1
 expect_eq "no process while waiting" "$(fsp_info_field crashy a Pid)" 0
-expect_ok "given up after the burst" fsp_wait_until 15 bash -c "! busctl --system call org.winfsp.Launcher1 /org/winfsp/Launcher1 org.winfsp.Launcher1 GetInfo ss crashy a"
+expect_ok "given up after the burst" fsp_wait_until 60 bash -c "! busctl --system call org.winfsp.Launcher1 /org/winfsp/Launcher1 org.winfsp.Launcher1 GetInfo ss crashy a"
 expect_eq "started 4 times (1 + 3 restarts)" "$(wc -l <"$T/stamps")" 4
+# The back-off doubles: the launcher announces 1 s, 2 s, 4 s, in that order,
+# and no restart comes sooner than its back-off (a timer never fires early).
+# How much later it comes depends on the machine's load: a note, not a check.
+expect_eq "back-off announced: 1 s, then 2 s, then 4 s" \
+        "$(sed -n 's|.*crashy/a: restarting in ||p' "$T/launcher.log" | tr '\n' ,)" "1 s,2 s,4 s,"
 mapfile -t st <"$T/stamps"
 for k in 1 2 3; do
         gap=$(((st[k] - st[k - 1]) / 1000000))
         want=$((1000 << (k - 1)))
-        if [ $gap -ge $((want - 50)) ] && [ $gap -le $((want + 700)) ]; then
-                pass "restart $k after ${gap} ms (back-off ${want} ms)"
+        if [ $gap -ge $want ]; then
+                pass "restart $k not before its back-off of $want ms"
         else
-                fail "restart $k after ${gap} ms, expected about ${want} ms"
+                fail "restart $k after ${gap} ms, before its back-off of $want ms"
         fi
+        echo "note: restart $k came ${gap} ms after the previous start (back-off $want ms)"
 done
 expect_contains "giving up logged" "$(cat "$T/launcher.log")" "crashy/a: failed 4 times within 5 min"
 expect_ok "no process left" fsp_no_instance_processes

@@ -152,7 +152,8 @@ check "umount /mnt/pw" umount /mnt/pw
 start=$(date +%s)
 check_fails "ls /mnt/broken fails (its file system does not start)" timeout 30 ls /mnt/broken
 took=$(($(date +%s) - start))
-check "... within 10 s (took ${took} s)" test "$took" -le 10
+# Soon: well before the launcher's StartTimeout (30 s) could have ended it.
+check "... within 20 s (took ${took} s)" test "$took" -le 20
 check_eq "nothing is mounted on the trigger at /mnt/broken" "$(mount_field /mnt/broken 1)" autofs
 check "the launcher still answers" lctl list
 check "it has no instance memfs-broken x" bash -c "! timeout 15 $LAUNCHCTL info memfs-broken x"
