@@ -19,16 +19,20 @@ for d in d1 d2 d3 m1 m2 m3 f1 f2 fake ns k1; do
         mkdir -p "$T/mnt/$d"
 done
 
+# The link is the machine's, shared with this test run from other build
+# trees: one at a time (the lock), and a link found there (another tree's)
+# is put back afterwards. An installed mount.winfsp is left alone.
 HELPER=/sbin/mount.winfsp
-if [ -e "$HELPER" ] || [ -L "$HELPER" ]; then
-        if [ "$(readlink -f "$HELPER")" != "$(readlink -f "$MOUNT_WINFSP")" ]; then
-                echo "FATAL: $HELPER exists and is not this build's; not replacing it"
-                exit 1
-        fi
+exec 8>/run/lock/winfsp-sbin-mount.winfsp.lock
+flock -w 300 8 || { echo "FATAL: $HELPER stayed locked by another run for 300 s"; exit 1; }
+if [ -L "$HELPER" ]; then
+        net_on_exit "ln -sfn '$(readlink "$HELPER")' '$HELPER'"
+elif [ -e "$HELPER" ]; then
+        fsp_skip "$HELPER is installed; mount(8) would run it instead of this build's"
 else
-        ln -s "$MOUNT_WINFSP" "$HELPER"
         net_on_exit "rm -f '$HELPER'"
 fi
+ln -sfn "$MOUNT_WINFSP" "$HELPER"
 
 # ---------------------------------------------------------------- mount.winfsp directly
 expect_status "mount.winfsp SPEC DIR" 0 "$MOUNT_WINFSP" //mem/d1 "$T/mnt/d1"
