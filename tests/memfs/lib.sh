@@ -21,7 +21,7 @@ fsp_die() { fsp_log "FAIL: $*"; exit 1; }
 
 fsp_require_root_fuse() {
         fsp_require_root "mounts"
-        [ -c /dev/fuse ] || fsp_skip "no /dev/fuse"
+        fsp_require_fuse
         [ -n "${FSP_MEMFS:-}" ] && [ -x "$FSP_MEMFS" ] || fsp_skip "memfs is not built (${FSP_MEMFS:-FSP_MEMFS unset})"
 }
 

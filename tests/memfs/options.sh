@@ -15,6 +15,7 @@
 . "${FSP_TEST_LIB:?}"
 
 fsp_require_root_fuse
+fsp_require_tool python3
 fsp_setup
 failures=0
 pass() { echo "ok: $*"; }

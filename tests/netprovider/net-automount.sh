@@ -14,10 +14,7 @@
 AUTOFS_DAEMON=$FSP_BUILD_DIR/tests/netprovider/fsp-autofs-daemon
 
 net_init
-grep -qw autofs /proc/filesystems || modprobe autofs4 2>/dev/null || {
-        echo "SKIP: the kernel has no autofs"
-        exit 77
-}
+fsp_require_fs autofs autofs4
 fsp_bus_start
 PW="Auto-pw-$$-q7"
 net_hash "$PW" >"$T/sec.hash"
