@@ -94,6 +94,9 @@ if grep -q "create on-stderr mode 40" "$FSP_TMP/dstderr.log"; then pass "-D - lo
 # ---------------------------------------------------------------- the loop's threads
 tasks_of() { ls "/proc/$1/task" | wc -l; }
 fuse_fds_of() { find "/proc/$1/fd" -lname /dev/fuse 2>/dev/null | wc -l; }
+# (Conditions for fsp_wait_until: evaluated anew at each try.)
+tasks_at_least() { [ "$(tasks_of "$MEMFS_PID")" -ge "$1" ]; }
+tasks_at_most() { [ "$(tasks_of "$MEMFS_PID")" -le "$1" ]; }
 
 # stall_run NAME OPTIONS THREADS: memfs with -o OPTIONS and -t 0 (every
 # path walk sends LOOKUPs), its -D log a FIFO that the test fills and stops
@@ -131,7 +134,7 @@ fcntl.fcntl(7, fcntl.F_SETFL, fcntl.fcntl(7, fcntl.F_GETFL) & ~os.O_NONBLOCK)'
         done
         # Workers appear as requests block: wait (bounded) for the expected
         # count, then watch for a second that no more appear.
-        fsp_wait_until 20 test "$(tasks_of "$MEMFS_PID")" -ge "$want"
+        fsp_wait_until 20 tasks_at_least "$want"
         STALLED_TASKS=$(tasks_of "$MEMFS_PID")
         local deadline=$(($(fsp_now_ms) + 1000)) now
         while [ "$(fsp_now_ms)" -lt $deadline ]; do
@@ -161,7 +164,7 @@ stall_end() {
 stall_run capped max_threads=3 4
 if [ "$STALLED_TASKS" = 4 ]; then pass "max_threads=3: 3 workers and the main thread under load"; else fail "max_threads=3: $STALLED_TASKS threads under load, expected 4"; fi
 if [ "$STALLED_FDS" = 1 ]; then pass "without clone_fd: one /dev/fuse descriptor"; else fail "without clone_fd: $STALLED_FDS /dev/fuse descriptors"; fi
-if ! fsp_wait_until 3 test "$(tasks_of "$MEMFS_PID")" -lt 4; then pass "without max_idle_threads: the workers stay"; else fail "without max_idle_threads: workers ended ($(tasks_of "$MEMFS_PID") threads left)"; fi
+if ! fsp_wait_until 3 tasks_at_most 3; then pass "without max_idle_threads: the workers stay"; else fail "without max_idle_threads: workers ended ($(tasks_of "$MEMFS_PID") threads left)"; fi
 stall_end
 
 # max_threads=5, max_idle_threads=1, clone_fd: five workers, each with its
@@ -169,7 +172,7 @@ stall_end
 stall_run idle max_threads=5,max_idle_threads=1,clone_fd 6
 if [ "$STALLED_TASKS" = 6 ]; then pass "max_threads=5: 5 workers and the main thread under load"; else fail "max_threads=5: $STALLED_TASKS threads under load, expected 6"; fi
 if [ "$STALLED_FDS" = 6 ]; then pass "clone_fd: a /dev/fuse descriptor per worker, and the session's"; else fail "clone_fd: $STALLED_FDS /dev/fuse descriptors for 5 workers"; fi
-if fsp_wait_until 20 test "$(tasks_of "$MEMFS_PID")" -le 2; then pass "max_idle_threads=1: idle workers end down to one"; else fail "max_idle_threads=1: $(tasks_of "$MEMFS_PID") threads left once idle"; fi
+if fsp_wait_until 20 tasks_at_most 2; then pass "max_idle_threads=1: idle workers end down to one"; else fail "max_idle_threads=1: $(tasks_of "$MEMFS_PID") threads left once idle"; fi
 if [ "$(fuse_fds_of "$MEMFS_PID")" -le 2 ]; then pass "clone_fd: an ended worker's descriptor is closed"; else fail "clone_fd: $(fuse_fds_of "$MEMFS_PID") /dev/fuse descriptors left"; fi
 fsp_memfs_alive "$MEMFS_PID" "$mnt"
 stall_end
