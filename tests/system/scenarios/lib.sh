@@ -110,6 +110,16 @@ unit_is() {
         [ "$(systemctl is-active "$1" 2>/dev/null)" = "$2" ]
 }
 
+# fuse_for_users: a user's FUSE mount (fusermount3) needs /dev/fuse open to
+# all, as Debian's udev rule makes it; the container has the host's node,
+# which a machine without udev leaves 0600. Do what udev would.
+fuse_for_users() {
+        if [ "$(stat -c %a /dev/fuse)" != 666 ]; then
+                echo "note: /dev/fuse was $(stat -c %a /dev/fuse); made 0666 as udev would"
+                chmod 0666 /dev/fuse
+        fi
+}
+
 # pids_of_exe PATH: pids of the processes running the program PATH.
 pids_of_exe() {
         local p
