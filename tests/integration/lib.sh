@@ -264,7 +264,9 @@ gdbus_call() {
 
 # gv_str S / gv_strv S...: GVariant literals for a string and a string array.
 gv_str() {
-        python3 -c 'import sys; a=sys.argv[1]; print(chr(39) + a.replace(chr(92), chr(92)*2).replace(chr(39), chr(92)+chr(39)) + chr(39))' "$1"
+        local s=${1//\\/\\\\}
+        s=${s//\'/\\\'}
+        printf "'%s'\n" "$s"
 }
 gv_strv() {
         local out="@as [" sep="" a
