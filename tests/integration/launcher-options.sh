@@ -24,6 +24,17 @@ run_launcher() {
         LAUNCHER_PID=$!
 }
 
+# launcher_once WHAT LOG ARGS...: a launcher that comes up (a check) and is
+# stopped again; then its log is in $RUN_LOG.
+launcher_once() {
+        local what=$1 log=$2
+        shift 2
+        run_launcher "$log" "$@"
+        expect_ok "$what: up" fsp_bus_wait_name org.winfsp.Launcher1 10
+        fsp_launcher_stop
+        RUN_LOG=$(cat "$log")
+}
+
 # launcher_exits WANT WHAT ARGS...: a launcher that must exit WANT (bounded); output in $OUT.
 launcher_exits() {
         local want=$1 what=$2
@@ -59,31 +70,21 @@ expect_not_contains "--log-level warning: no info" "$log" "classes loaded"
 expect_not_contains "--log-level warning: no info about instances" "$log" "talker/w: started"
 expect_not_contains "--log-level warning: no info at exit" "$log" "exiting"
 
-run_launcher "$T/notice.log" --log-level notice
-expect_ok "--log-level notice: up" fsp_bus_wait_name org.winfsp.Launcher1 10
-fsp_launcher_stop
-expect_contains "--log-level notice: warnings too" "$(cat "$T/notice.log")" "unknown key 'Frobnicate'"
-expect_not_contains "--log-level notice: no info" "$(cat "$T/notice.log")" "classes loaded"
-
-run_launcher "$T/debug.log" --log-level debug
-expect_ok "--log-level debug: up" fsp_bus_wait_name org.winfsp.Launcher1 10
-fsp_launcher_stop
-expect_contains "--log-level debug: info too" "$(cat "$T/debug.log")" "classes loaded from $T/conf.d"
+launcher_once "--log-level notice" "$T/notice.log" --log-level notice
+expect_contains "--log-level notice: warnings too" "$RUN_LOG" "unknown key 'Frobnicate'"
+expect_not_contains "--log-level notice: no info" "$RUN_LOG" "classes loaded"
+launcher_once "--log-level debug" "$T/debug.log" --log-level debug
+expect_contains "--log-level debug: info too" "$RUN_LOG" "classes loaded from $T/conf.d"
 
 # --- JOURNAL_STREAM: "<N>" prefixes when stderr is that stream, else the name
 : >"$T/stream.log"
-JOURNAL_STREAM=$(stat -c %d:%i "$T/stream.log") run_launcher "$T/stream.log"
-expect_ok "on the journal stream: up" fsp_bus_wait_name org.winfsp.Launcher1 10
-fsp_launcher_stop
-expect_contains "on the journal stream: info as <6>" "$(cat "$T/stream.log")" "<6>2 classes loaded from $T/conf.d"
-expect_contains "on the journal stream: warnings as <4>" "$(cat "$T/stream.log")" "<4>$T/conf.d/odd.conf:6: unknown key"
-expect_not_contains "on the journal stream: no program name" "$(cat "$T/stream.log")" "winfsp-launcher:"
-: >"$T/other.log"
-JOURNAL_STREAM=$(stat -c %d:%i "$T/stream.log") run_launcher "$T/other.log"
-expect_ok "another stream: up" fsp_bus_wait_name org.winfsp.Launcher1 10
-fsp_launcher_stop
-expect_contains "stderr is not that stream: plain lines" "$(cat "$T/other.log")" "winfsp-launcher: 2 classes loaded"
-expect_not_contains "stderr is not that stream: no <N>" "$(cat "$T/other.log")" "<6>"
+JOURNAL_STREAM=$(stat -c %d:%i "$T/stream.log") launcher_once "on the journal stream" "$T/stream.log"
+expect_contains "on the journal stream: info as <6>" "$RUN_LOG" "<6>2 classes loaded from $T/conf.d"
+expect_contains "on the journal stream: warnings as <4>" "$RUN_LOG" "<4>$T/conf.d/odd.conf:6: unknown key"
+expect_not_contains "on the journal stream: no program name" "$RUN_LOG" "winfsp-launcher:"
+JOURNAL_STREAM=$(stat -c %d:%i "$T/stream.log") launcher_once "another stream" "$T/other.log"
+expect_contains "stderr is not that stream: plain lines" "$RUN_LOG" "winfsp-launcher: 2 classes loaded"
+expect_not_contains "stderr is not that stream: no <N>" "$RUN_LOG" "<6>"
 
 # --- started with stdin and stdout closed: it opens /dev/null there itself
 "$LAUNCHER" --config-path "$T/conf.d" --state-dir "$T/state" <&- >&- 2>>"$T/launcher.log" &
