@@ -15,7 +15,7 @@ net_hash "$PW" >"$T/sec.hash"
 net_memfs_class mem 0
 net_memfs_class sec 1 --secret-hash "$T/sec.hash"
 fsp_launcher_start
-for d in d1 d2 d3 m1 m2 m3 f1 f2 fake ns k1; do
+for d in d1 d2 d3 m1 m2 m3 f1 f2 fake ns k1 n1; do
         mkdir -p "$T/mnt/$d"
 done
 
@@ -56,6 +56,9 @@ expect_status "no such class" 32 "$MOUNT_WINFSP" //nosuch/x "$T/mnt/fake"
 expect_status "no launcher" 2 env DBUS_SYSTEM_BUS_ADDRESS="unix:path=$T/nobus" "$MOUNT_WINFSP" //mem/x "$T/mnt/fake"
 expect_status "-h" 0 "$MOUNT_WINFSP" -h
 expect_contains "-h: usage" "$OUT" "Usage: mount.winfsp //CLASS/INSTANCE DIR"
+expect_status "-n (no /etc/mtab to write) mounts all the same" 0 "$MOUNT_WINFSP" -n //mem/n1 "$T/mnt/n1"
+expect_ok "-n: mounted" fsp_is_mounted "$T/mnt/n1"
+expect_ok "-n: delete" "$NET" delete "$T/mnt/n1"
 
 # -N: the current namespace is fine, another one is refused.
 expect_status "-N with our own namespace (by pid)" 0 "$MOUNT_WINFSP" -N $$ //mem/ns "$T/mnt/ns"

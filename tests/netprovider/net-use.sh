@@ -109,6 +109,8 @@ expect_status "no such class" 3 "$NET" use "$T/mnt/m1" //nosuch/x
 expect_contains "no such class: message" "$OUT" "winfsp-net: use //nosuch/x:"
 expect_status "the instance exists" 5 "$NET" use "$T/mnt/m1" //rec/r1
 expect_status "no launcher" 12 "$NET" --bus-address "unix:path=$T/nobus" use "$T/mnt/m1" //mem/m1
+expect_status "--version" 0 "$NET" --version
+expect_contains "--version: the version" "$OUT" "winfsp-net 0."
 expect_status "no command" 2 "$NET"
 expect_status "unknown command" 2 "$NET" frobnicate
 expect_status "unknown option" 2 "$NET" use --frob //mem/x
