@@ -100,13 +100,13 @@ PY
 
 export FSP_COVERAGE_DIR=$build
 echo "=== unit, integration and memfs tests (coverage build)"
-ctest --test-dir "$build" --schedule-random -j"$jobs" -LE system >"$build/ctest.log" 2>&1 ||
+ctest --test-dir "$build" --schedule-random -j"$jobs" -LE system --output-on-failure >"$build/ctest.log" 2>&1 ||
         { failed=1; grep -E 'Failed|\*\*\*|tests passed' "$build/ctest.log"; }
 tail -1 "$build/ctest.log"
 summary "unit, integration and memfs tests"
 if [ $system = yes ]; then
         echo "=== system tests (coverage build installed in the container)"
-        ctest --test-dir "$build" -L system >"$build/ctest-system.log" 2>&1 ||
+        ctest --test-dir "$build" -L system --output-on-failure >"$build/ctest-system.log" 2>&1 ||
                 { failed=1; grep -E 'Failed|\*\*\*|tests passed' "$build/ctest-system.log"; }
         tail -1 "$build/ctest-system.log"
         summary "the whole suite, system tests included"
