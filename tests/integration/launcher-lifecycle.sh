@@ -172,6 +172,21 @@ expect_fail "the caller's mount is gone with it" fsp_is_mounted "$T/mnt/pre"
 expect_status "FuseFd with a relative path" 1 "$FUSEMOUNT" "$T/mnt/pre" mounter rel "mnt/pre"
 expect_contains "refused as not canonical" "$OUT" "not a canonical absolute path"
 umount -l "$T/mnt/pre" 2>/dev/null
+# memfs on such a connection: libfsp-fuse takes /dev/fd/3 as its mount point.
+cat >"$T/conf.d/memfd.conf" <<EOC
+[Service]
+Executable=$MEMFS
+CommandLine=-u //memfd/%I -m %1
+MountPoint=%1
+Security=D:P(A;;RPWPLC;;;WD)
+EOC
+bus_call Reload >/dev/null
+mkdir -p "$T/mnt/memfd"
+expect_ok "memfs on a mounted connection" "$FUSEMOUNT" "$T/mnt/memfd" memfd m "$T/mnt/memfd"
+expect_contains "it got /dev/fd/3" "$(tr '\0' ' ' </proc/"$(fsp_pid_of memfd m)"/cmdline)" "-m /dev/fd/3"
+expect_ok "and serves it" sh -c "echo via-fd >'$T/mnt/memfd/f' && grep -qx via-fd '$T/mnt/memfd/f'"
+expect_eq "stop" "$(bus_call Stop ss memfd m)" "i 0"
+expect_fail "unmounted" fsp_is_mounted "$T/mnt/memfd"
 
 # Stacked: a mount that is not ours (a tmpfs here; an autofs trigger under an
 # automount) lies under the instance's. When the instance dies only its FUSE
