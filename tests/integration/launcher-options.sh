@@ -14,6 +14,7 @@ ADDRESS=$DBUS_SYSTEM_BUS_ADDRESS
 printf 'partial last words' >"$T/partial"
 fsp_testfs_class talker
 fsp_testfs_class odd "Frobnicate=1"
+fsp_testfs_class keeper "JobControl=0"
 
 # run_launcher LOG ARGS...: a launcher in the background, stderr to LOG;
 # LAUNCHER_PID is set so that clean-up ends it.
@@ -79,12 +80,22 @@ expect_contains "--log-level debug: info too" "$RUN_LOG" "classes loaded from $T
 # --- JOURNAL_STREAM: "<N>" prefixes when stderr is that stream, else the name
 : >"$T/stream.log"
 JOURNAL_STREAM=$(stat -c %d:%i "$T/stream.log") launcher_once "on the journal stream" "$T/stream.log"
-expect_contains "on the journal stream: info as <6>" "$RUN_LOG" "<6>2 classes loaded from $T/conf.d"
+expect_contains "on the journal stream: info as <6>" "$RUN_LOG" "<6>3 classes loaded from $T/conf.d"
 expect_contains "on the journal stream: warnings as <4>" "$RUN_LOG" "<4>$T/conf.d/odd.conf:6: unknown key"
 expect_not_contains "on the journal stream: no program name" "$RUN_LOG" "winfsp-launcher:"
 JOURNAL_STREAM=$(stat -c %d:%i "$T/stream.log") launcher_once "another stream" "$T/other.log"
-expect_contains "stderr is not that stream: plain lines" "$RUN_LOG" "winfsp-launcher: 2 classes loaded"
+expect_contains "stderr is not that stream: plain lines" "$RUN_LOG" "winfsp-launcher: 3 classes loaded"
 expect_not_contains "stderr is not that stream: no <N>" "$RUN_LOG" "<6>"
+
+# --- a --state-dir it cannot write: JobControl=0 instances run, unrecorded, and it says so
+: >"$T/not-a-dir"
+run_launcher "$T/state.log" --state-dir "$T/not-a-dir"
+expect_ok "an unwritable state directory: up" fsp_bus_wait_name org.winfsp.Launcher1 10
+expect_ok "a JobControl=0 start" bus_call Start ssas keeper k 1 --notify
+expect_contains "warns that it cannot record it" "$(cat "$T/state.log")" \
+        "keeper/k: cannot record it in $T/not-a-dir/instances: Not a directory"
+expect_ok "and stops it" bus_call Stop ss keeper k
+fsp_launcher_stop
 
 # --- started with stdin and stdout closed: it opens /dev/null there itself
 "$LAUNCHER" --config-path "$T/conf.d" --state-dir "$T/state" <&- >&- 2>>"$T/launcher.log" &

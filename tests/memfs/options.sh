@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # memfs's command line as winfsp-memfs(1) and libfsp-fuse(3) describe it:
 #   - usage errors exit 2 naming the option, a bad mount point or -D file
-#     exits 1, -V prints the version;
+#     exits 1 (so does a user's mount on a directory not theirs), -V prints
+#     the version;
 #   - -D FILE logs every operation to FILE, -D - to stderr;
 #   - the loop options of libfsp-fuse: -o max_threads=N caps the worker
 #     threads, -o max_idle_threads=N lets the ones above N end once idle
@@ -64,6 +65,20 @@ memfs_status 2 "max_idle_threads not a number" "-o max_idle_threads=x: expected 
 memfs_status 1 "a missing mount point" "mount point $FSP_TMP/none: No such file or directory" -m "$FSP_TMP/none"
 memfs_status 1 "a mount point that is a file" "not a directory" -m /etc/passwd
 memfs_status 1 "-D in a missing directory" "-D $FSP_TMP/none/log: No such file or directory" -D "$FSP_TMP/none/log" -m "$mnt"
+
+# A user may not mount on a directory that is not theirs (fusermount3 says
+# why); memfs says where and exits 1.
+if command -v fusermount3 >/dev/null; then
+        fsp_ensure_user fsptest1
+        fsp_fuse_for_users
+        out=$(setpriv --reuid=fsptest1 --regid="$FSP_USER_GID" --init-groups timeout 10 "$FSP_MEMFS" -m "$mnt" </dev/null 2>&1)
+        rc=$?
+        if [ $rc = 1 ] && [[ $out == *"cannot mount on $mnt"* ]]; then
+                pass "a user's mount on root's directory fails, said"
+        else
+                fail "a user's mount on root's directory: exit $rc: $out"
+        fi
+fi
 
 # ---------------------------------------------------------------- the mount point as an argument
 fsp_start_memfs "$mnt" "$FSP_TMP/positional.log" -u //memfs/positional
