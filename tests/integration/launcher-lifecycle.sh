@@ -22,7 +22,9 @@ EOC
 fsp_testfs_class actions "MountPoint=%9" "StartTimeout=2" "StopTimeout=1"
 fsp_testfs_class nomount
 fsp_testfs_class logged "MountPoint=%9" "Stderr=$T/logs/%I.log"
-mkdir -p "$T/mnt/a" "$T/mnt/b" "$T/mnt/c" "$T/logs"
+fsp_testfs_class inwork "WorkDirectory=$T/work"
+fsp_testfs_class nowork "WorkDirectory=$T/no-such-dir"
+mkdir -p "$T/mnt/a" "$T/mnt/b" "$T/mnt/c" "$T/logs" "$T/work"
 fsp_launcher_start
 fsp_monitor_start "$T/signals"
 
@@ -40,6 +42,7 @@ rec=$T/record-one
 expect_eq "argv as the template says" "$(grep -c '^argv' "$rec")" 8
 expect_eq "%1 is the checked mount point" "$(grep '^argv\[6\]' "$rec")" "argv[6]=$T/mnt/a"
 expect_eq "only fds 0-2" "$(grep '^fds=' "$rec")" "fds=0,1,2"
+expect_eq "working directory / by default" "$(grep '^cwd=' "$rec")" "cwd=/"
 expect_eq "own session" "$(grep '^sid=' "$rec" | cut -d= -f2)" "$pid"
 expect_eq "own process group" "$(grep '^pgid=' "$rec" | cut -d= -f2)" "$pid"
 expect_eq "stdin is /dev/null" "$(grep '^stdin=' "$rec")" "stdin=chr"
@@ -150,6 +153,15 @@ expect_ok "hostile arguments" bus_call Start ssas nomount args 3 --record "$T/re
 expect_ok "recorded" fsp_wait_until 5 grep -q '^end$' "$T/record-args"
 expect_eq "argument kept verbatim" "$(grep '^argv\[3\]=' "$T/record-args")" 'argv[3]=a b "c" %2 $(x)'
 bus_call Stop ss nomount args >/dev/null
+
+# --- WorkDirectory=
+expect_ok "WorkDirectory= given" bus_call Start ssas inwork w 3 --record "$T/record-work" --notify
+expect_ok "recorded" fsp_wait_until 5 grep -q '^end$' "$T/record-work"
+expect_eq "the instance works there" "$(grep '^cwd=' "$T/record-work")" "cwd=$T/work"
+bus_call Stop ss inwork w >/dev/null
+expect_status "a WorkDirectory= that does not exist" 1 gdbus_call Start "'nowork'" "'w'" "@as []"
+expect_contains "StartFailed" "$OUT" "Error.StartFailed"
+expect_contains "says which and why" "$OUT" "enter the WorkDirectory $T/no-such-dir: No such file or directory"
 
 # --- Stderr= a file: created 0600, lines appended
 expect_ok "logged instance" bus_call Start ssas logged f 9 --stderr "to the file" --notify "" "" "" "" "" "$T/mnt/c"
