@@ -23,6 +23,22 @@ fsp_testfs_class actions "MountPoint=%9" "StartTimeout=2" "StopTimeout=1"
 fsp_testfs_class nomount
 fsp_testfs_class logged "MountPoint=%9" "Stderr=$T/logs/%I.log"
 fsp_testfs_class inwork "WorkDirectory=$T/work"
+# Sends READY=1 with a descriptor of $T/sentinel attached (SCM_RIGHTS), then waits.
+cat >"$T/fdsender.py" <<'EOP'
+import array, os, signal, socket, sys
+fd = array.array("i", [os.open(sys.argv[1], os.O_RDONLY)])
+address = os.environ["NOTIFY_SOCKET"].replace("@", "\0", 1)
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendmsg(
+    [b"READY=1"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fd.tobytes())], 0, address)
+signal.pause()
+EOP
+cat >"$T/conf.d/fdsender.conf" <<EOC
+[Service]
+Executable=/usr/bin/python3
+CommandLine=$T/fdsender.py $T/sentinel
+MountPoint=%1
+Security=D:P(A;;RPWPLC;;;WD)
+EOC
 fsp_testfs_class nowork "WorkDirectory=$T/no-such-dir"
 mkdir -p "$T/mnt/a" "$T/mnt/b" "$T/mnt/c" "$T/logs" "$T/work"
 fsp_launcher_start
@@ -142,6 +158,11 @@ expect_contains "exit logged" "$(cat "$T/launcher.log")" "actions/mortal: exited
 expect_ok "ready by notify" bus_call Start ssas actions notified 9 --notify "" "" "" "" "" "" "" "$T/mnt/c"
 expect_eq "running" "$(fsp_info_field actions notified State)" running
 expect_eq "stop it" "$(bus_call Stop ss actions notified)" "i 0"
+# A descriptor sent along with READY=1 is not kept by the launcher.
+: >"$T/sentinel"
+expect_ok "ready by a notify message carrying a descriptor" bus_call Start ssas fdsender f 1 "$T/mnt/c"
+expect_eq "the launcher did not keep the descriptor" "$(find /proc/$LAUNCHER_PID/fd -lname "$T/sentinel" | wc -l)" 0
+expect_ok "stop it" bus_call Stop ss fdsender f
 
 # --- no MountPoint: ready once exec'd
 expect_ok "ready at exec" bus_call Start ssas nomount plain 0
