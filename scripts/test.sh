@@ -44,6 +44,8 @@ step "unit, integration and memfs tests under ASan+UBSan" \
         env ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir "$asan" --output-on-failure --schedule-random -j"$jobs" -L 'unit|integration|memfs'
 
+# The whole run must stay well under 15 minutes on 2 cores (tests/README.md).
+echo "=== total: $((SECONDS / 60)) min $((SECONDS % 60)) s"
 if [ ${#failed[@]} -ne 0 ]; then
         printf 'FAILED: %s\n' "${failed[@]}"
         exit 1

@@ -3,6 +3,8 @@
  * The assertions every C test in tests/ uses. A failed check prints where
  * and what, and the test goes on, so one run shows every failure; main()
  * ends with "return test_result();". Exit 77 means "skipped" to ctest.
+ * A test that ran no check at all fails: it proved nothing (a test with
+ * nothing to do here exits TEST_SKIP and says why).
  */
 #pragma once
 
@@ -68,6 +70,10 @@ static int test_checks;
 
 static inline int test_result(void)
 {
+        if (test_checks == 0) {
+                fprintf(stderr, "FAIL: no check ran\n");
+                return EXIT_FAILURE;
+        }
         if (test_failures) {
                 fprintf(stderr, "%d of %d checks failed\n", test_failures, test_checks);
                 return EXIT_FAILURE;

@@ -7,6 +7,7 @@
 # tested in launcher-*.sh; this is about the client.
 . "$FSP_SOURCE_DIR/tests/integration/lib.sh"
 fsp_init
+fsp_require_fuse
 fsp_bus_start
 
 # testfs_class NAME COMMANDLINE [EXTRA INI LINES...]: anyone may start, stop, query.

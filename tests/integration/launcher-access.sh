@@ -4,6 +4,7 @@
 # the class's Security= string, the creator rule and mount-point ownership.
 . "$FSP_SOURCE_DIR/tests/integration/lib.sh"
 fsp_init
+fsp_require_fuse
 u1=$(fsp_user fsptest1)
 u2=$(fsp_user fsptest2)
 u3=$(fsp_user fsptest3)

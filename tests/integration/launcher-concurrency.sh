@@ -1,9 +1,12 @@
 #!/bin/bash
-# One sd-event loop, nothing blocking: a start stuck in a 15-second
-# credentials wait does not delay anybody else, and 100 parallel start/stop
-# pairs (real FUSE mounts) leave no process, fd or mount behind.
+# One sd-event loop, nothing blocking: a start stuck in a credentials wait
+# does not delay anybody else (List and another start complete while it is
+# still pending: an order, not a time), and 100 parallel start/stop pairs
+# (real FUSE mounts) leave no process, fd or mount behind. Durations are
+# printed as notes; the figures belong to bench/.
 . "$FSP_SOURCE_DIR/tests/integration/lib.sh"
 fsp_init
+fsp_require_fuse
 fsp_bus_start
 cat >"$T/conf.d/slow.conf" <<EOC
 [Service]
@@ -11,7 +14,7 @@ Executable=$TESTFS
 CommandLine=--password-silent
 Security=D:P(A;;RPWPLC;;;WD)
 Credentials=1
-CredentialsTimeout=15
+CredentialsTimeout=120
 EOC
 cat >"$T/conf.d/mounter.conf" <<EOC
 [Service]
@@ -22,32 +25,33 @@ Security=D:P(A;;RPWPLC;;;WD)
 EOC
 fsp_launcher_start
 
-# ms CMD...: run it, print how long it took in ms.
+# ms CMD...: run it, print how long it took in ms; fails as CMD does.
 ms() {
-        local t0 t1
+        local t0 rc=0
         t0=$(date +%s%N)
-        "$@" >/dev/null 2>&1
-        t1=$(date +%s%N)
-        echo $(((t1 - t0) / 1000000))
+        "$@" >/dev/null 2>&1 || rc=$?
+        echo $((($(date +%s%N) - t0) / 1000000))
+        return $rc
 }
 
-# --- a slow credentials handshake in flight
-printf sesame | gdbus call --system --dest org.winfsp.Launcher1 --object-path /org/winfsp/Launcher1 \
+# --- a slow credentials handshake in flight (it would wait 120 s)
+printf sesame | gdbus call --system --timeout 150 --dest org.winfsp.Launcher1 --object-path /org/winfsp/Launcher1 \
         --method org.winfsp.Launcher1.StartWithSecret "'slow'" "'s'" "@as []" 0 >"$T/slow.out" 2>&1 &
 slow=$!
 expect_ok "the slow start is pending" fsp_wait_until 5 grep -q "slow/s: started" "$T/launcher.log"
-worst=0
+worst=0 answered=0
 for k in $(seq 20); do
-        t=$(ms bus_call List)
+        t=$(ms bus_call List) && answered=$((answered + 1))
         [ "$t" -gt "$worst" ] && worst=$t
 done
-if [ "$worst" -lt 500 ]; then pass "List during the wait: worst of 20 calls ${worst} ms"; else fail "List took ${worst} ms during the wait"; fi
+expect_eq "20 List calls answered while it waits" "$answered" 20
+echo "note: the slowest of those List calls took $worst ms"
 mkdir -p "$T/mnt/during"
 t=$(ms bus_call Start ssas mounter during 1 "$T/mnt/during")
 expect_ok "another start completes meanwhile" fsp_is_mounted "$T/mnt/during"
-if [ "$t" -lt 1000 ]; then pass "a mount start took ${t} ms meanwhile"; else fail "a mount start took ${t} ms"; fi
-expect_eq "GetInfo of the pending one" "$(fsp_info_field slow s State)" starting
-expect_ok "still pending" fsp_pid_alive $slow
+echo "note: that start took $t ms"
+expect_eq "the slow one is still starting after all that" "$(fsp_info_field slow s State)" starting
+expect_ok "and its caller still waits" fsp_pid_alive $slow
 bus_call Stop ss mounter during >/dev/null
 expect_eq "stopping the pending start" "$(bus_call Stop ss slow s)" "i 0"
 fsp_wait_pid $slow 5
@@ -68,7 +72,7 @@ started=$(bus_call List | grep -o '"mounter" "p[0-9]*"' | wc -l)
 expect_eq "100 running" "$started" 100
 mounted=$(awk -v t="$T/mnt/p" 'index($5, t) == 1' /proc/self/mountinfo | wc -l)
 expect_eq "100 mounted" "$mounted" 100
-pass "100 parallel starts in $(((t1 - t0) / 1000000)) ms"
+echo "note: 100 parallel starts took $(((t1 - t0) / 1000000)) ms"
 pids=()
 for k in $(seq 100); do
         bus_call Stop ss mounter "p$k" >"$T/stop.$k" 2>&1 &

@@ -5,6 +5,7 @@
 # client that goes away mid-call loses nothing.
 . "$FSP_SOURCE_DIR/tests/integration/lib.sh"
 fsp_init
+fsp_require_fuse
 fsp_bus_start
 cat >"$T/conf.d/mounter.conf" <<EOC
 [Service]
@@ -63,6 +64,25 @@ fsp_launcher_stop
 fsp_launcher_start
 expect_fail "stale record dropped" test -e "$T/state/instances/999999"
 expect_eq "nothing adopted" "$(bus_call List)" "a(ss) 0"
+
+# --- an unreadable record is dropped; an instance whose class is gone is
+# left running, not adopted
+printf 'garbage\n' >"$T/state/instances/12345"
+expect_ok "start k2 (JobControl=0)" bus_call Start ssas keeper k2 1 "$T/mnt/k"
+pk=$(fsp_pid_of keeper k2)
+fsp_launcher_stop
+mv "$T/conf.d/keeper.conf" "$T/keeper.conf.away"
+fsp_launcher_start
+expect_fail "the unreadable record removed" test -e "$T/state/instances/12345"
+expect_contains "and said so" "$(cat "$T/launcher.log")" "instances/12345: unreadable instance record, removed"
+expect_contains "k2 left alone: said so" "$(cat "$T/launcher.log")" \
+        "keeper/k2 (pid $pk) runs, but class 'keeper' is gone: left alone, not adopted"
+expect_ok "k2 still runs" fsp_pid_alive "$pk"
+expect_eq "and is not listed" "$(bus_call List)" "a(ss) 0"
+kill -TERM "$pk"
+expect_ok "k2 ends when told to" fsp_wait_until 10 bash -c "! [ -e /proc/$pk ] || grep -q '^State:.*Z' /proc/$pk/status"
+expect_ok "and unmounts" fsp_wait_until 5 bash -c "! grep -q ' $T/mnt/k ' /proc/self/mountinfo"
+mv "$T/keeper.conf.away" "$T/conf.d/keeper.conf"
 
 # --- a launcher killed outright takes JobControl=1 instances with it (PR_SET_PDEATHSIG)
 expect_ok "start a again" bus_call Start ssas mounter a 1 "$T/mnt/a"

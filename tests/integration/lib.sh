@@ -1,13 +1,16 @@
 # shellcheck shell=bash
 # The integration harness, sourced by tests/integration/*.sh, tests/netprovider
 # and others: a private dbus-daemon configured like a system bus (with our
-# real policy file), the real launcher on it, classes of the test's own, test
-# users, and assertions. Everything it starts is stopped on exit, and every
+# real policy file), the real launcher on it, classes of the test's own, and
+# assertions; test users, mounts and bounded waits come from
+# tests/lib/common.sh. Everything it starts is stopped on exit, and every
 # mount it finds under its directory is detached.
 #
 # Needs: FSP_BUILD_DIR and FSP_SOURCE_DIR in the environment (ctest sets them).
 
 set -u
+# shellcheck source=../lib/common.sh
+. "${BASH_SOURCE[0]%/*}/../lib/common.sh"
 : "${FSP_BUILD_DIR:?FSP_BUILD_DIR must name the build tree}"
 : "${FSP_SOURCE_DIR:?FSP_SOURCE_DIR must name the source tree}"
 
@@ -24,13 +27,15 @@ fsp_checks=0
 
 # ---------------------------------------------------------------- set-up
 
-# fsp_init: root check, a private directory (0755, so test users can reach
-# the bus socket and their mount points), cleanup on any exit.
+# fsp_init: root and the tools used here, or skip; a private directory
+# (0755, so test users can reach the bus socket and their mount points),
+# cleanup on any exit. A test that mounts calls fsp_require_fuse too.
 fsp_init() {
-        if [ "$(id -u)" != 0 ]; then
-                echo "SKIP: integration tests need root (FUSE mounts, other users)"
-                exit 77
-        fi
+        fsp_require_root "FUSE mounts, other users"
+        local tool
+        for tool in dbus-daemon gdbus busctl dbus-monitor python3 setpriv flock useradd; do
+                fsp_require_tool "$tool"
+        done
         T=$(mktemp -d /tmp/fsp-it.XXXXXX)
         chmod 755 "$T"
         mkdir -p "$T/conf.d" "$T/state" "$T/mnt"
@@ -110,14 +115,8 @@ fsp_launcher_stop() {
 # fsp_wait_pid PID SECONDS: wait for a process to end (bounded); for a child
 # of this shell its exit status, 124 on timeout.
 fsp_wait_pid() {
-        local pid=$1 deadline=$(($(date +%s%N) + $2 * 1000000000))
-        while fsp_pid_alive "$pid"; do
-                if [ "$(date +%s%N)" -ge $deadline ]; then
-                        return 124
-                fi
-                sleep 0.01
-        done
-        wait "$pid" 2>/dev/null
+        fsp_wait_gone "$1" "$2" || return 124
+        wait "$1" 2>/dev/null
 }
 
 # fsp_class NAME: the class file comes on stdin.
@@ -125,88 +124,8 @@ fsp_class() {
         cat >"$T/conf.d/$1.conf"
 }
 
-# fsp_user NAME: a local user for access tests (created once, kept).
-fsp_user() {
-        local name=$1
-        (
-                flock 9
-                id -u "$name" >/dev/null 2>&1 || useradd --no-create-home --shell /bin/sh "$name"
-        ) 9>/run/fsp-test-users.lock
-        id -u "$name"
-}
-
-# fsp_fuse_for_users: FUSE mounts by unprivileged users need /dev/fuse open
-# to all, as Debian's udev rule makes it. Machines without udev (containers,
-# this CI) leave it 0600; do what udev would.
-fsp_fuse_for_users() {
-        if [ "$(stat -c %a /dev/fuse)" != 666 ]; then
-                echo "note: /dev/fuse was $(stat -c %a /dev/fuse); made 0666 as udev would"
-                chmod 0666 /dev/fuse
-        fi
-}
-
-# fsp_group NAME [USER...]: a group, with those users as members.
-fsp_group() {
-        local name=$1
-        shift
-        (
-                flock 9
-                getent group "$name" >/dev/null || groupadd "$name"
-                local u
-                for u in "$@"; do
-                        id -nG "$u" | tr ' ' '\n' | grep -qx "$name" || usermod -aG "$name" "$u"
-                done
-        ) 9>/run/fsp-test-users.lock
-        getent group "$name" | cut -d: -f3
-}
-
-# fsp_as USER CMD...: run as USER with its groups, keeping the environment
-# (the private bus address) so the bus reports the user's own uid.
-fsp_as() {
-        local user=$1
-        shift
-        setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups -- "$@"
-}
-
 launchctl() {
         "$LAUNCHCTL" "$@"
-}
-
-# ---------------------------------------------------------------- waiting
-
-# fsp_wait_until SECONDS CMD...: poll a condition every 10 ms until it holds.
-fsp_wait_until() {
-        local limit=$1
-        shift
-        local deadline=$(($(date +%s%N) + limit * 1000000000))
-        until "$@" >/dev/null 2>&1; do
-                if [ "$(date +%s%N)" -ge $deadline ]; then
-                        return 1
-                fi
-                sleep 0.01
-        done
-}
-
-# fsp_mount_points: every mount point, with mountinfo's octal escapes undone.
-fsp_mount_points() {
-        python3 -c '
-import re
-for line in open("/proc/self/mountinfo"):
-    print(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4]))'
-}
-
-# fsp_is_mounted DIR: a mount sits exactly at DIR.
-fsp_is_mounted() {
-        fsp_mount_points | grep -qxF -- "$1"
-}
-
-# fsp_mounts_under PREFIX: mount points that start with PREFIX.
-fsp_mounts_under() {
-        fsp_mount_points | awk -v t="$1" 'index($0, t) == 1'
-}
-
-fsp_pid_alive() {
-        [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
 }
 
 # fsp_info_field CLASS INSTANCE FIELD: one field of GetInfo, via busctl.
@@ -287,9 +206,10 @@ expect_not_contains() {
         esac
 }
 
-# fsp_done: the verdict; call last.
+# fsp_done: the verdict; call last. A test that checked nothing failed.
 fsp_done() {
         echo "$fsp_checks checks, $fsp_failures failed"
+        [ "$fsp_checks" -gt 0 ] || fail "no check ran"
         if [ $fsp_failures -ne 0 ]; then
                 echo "--- launcher log"
                 cat "$T/launcher.log" 2>/dev/null | tail -50
@@ -344,7 +264,9 @@ gdbus_call() {
 
 # gv_str S / gv_strv S...: GVariant literals for a string and a string array.
 gv_str() {
-        python3 -c 'import sys; a=sys.argv[1]; print(chr(39) + a.replace(chr(92), chr(92)*2).replace(chr(39), chr(92)+chr(39)) + chr(39))' "$1"
+        local s=${1//\\/\\\\}
+        s=${s//\'/\\\'}
+        printf "'%s'\n" "$s"
 }
 gv_strv() {
         local out="@as [" sep="" a

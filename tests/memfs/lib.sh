@@ -5,8 +5,11 @@
 # also when a test fails or is interrupted.
 #
 # Environment: FSP_MEMFS (the winfsp-memfs binary), FSP_FSCONFORM.
+# Mounts, users and waiting come from tests/lib/common.sh.
 
 set -u
+# shellcheck source=../lib/common.sh
+. "${BASH_SOURCE[0]%/*}/../lib/common.sh"
 
 FSP_TMP=
 FSP_PIDS=
@@ -14,30 +17,12 @@ FSP_MOUNTS=
 MEMFS_PID=
 
 fsp_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
-fsp_skip() { fsp_log "SKIP: $*"; exit 77; }
 fsp_die() { fsp_log "FAIL: $*"; exit 1; }
 
 fsp_require_root_fuse() {
-        [ "$(id -u)" -eq 0 ] || fsp_skip "needs root (mounts)"
-        [ -c /dev/fuse ] || fsp_skip "no /dev/fuse"
+        fsp_require_root "mounts"
+        fsp_require_fuse
         [ -n "${FSP_MEMFS:-}" ] && [ -x "$FSP_MEMFS" ] || fsp_skip "memfs is not built (${FSP_MEMFS:-FSP_MEMFS unset})"
-}
-
-fsp_require_tool() {
-        command -v "$1" >/dev/null 2>&1 || fsp_skip "$1 is not installed"
-}
-
-fsp_now_ms() { date +%s%3N; }
-
-# fsp_is_mounted DIR: something is mounted exactly at DIR.
-fsp_is_mounted() {
-        awk -v dir="$1" '$5 == dir { found = 1 } END { exit !found }' /proc/self/mountinfo
-}
-
-# fsp_mount_fstype DIR: the file-system type mounted at DIR.
-fsp_mount_fstype() {
-        awk -v dir="$1" '$5 == dir { for (i = 7; i <= NF; i++) if ($i == "-") { t = $(i + 1); break } }
-                         END { print t }' /proc/self/mountinfo
 }
 
 # fsp_wait_mounted DIR PID SECONDS: until DIR is a mount point; fails early
@@ -53,11 +38,7 @@ fsp_wait_mounted() {
 
 # fsp_wait_exit PID SECONDS: until PID is gone; fails at the deadline.
 fsp_wait_exit() {
-        local pid=$1 deadline=$(($(fsp_now_ms) + $2 * 1000))
-        while kill -0 "$pid" 2>/dev/null; do
-                [ "$(fsp_now_ms)" -lt "$deadline" ] || return 1
-                sleep 0.01
-        done
+        fsp_wait_gone "$@"
 }
 
 fsp_setup() {
@@ -142,13 +123,9 @@ fsp_memfs_config_args() {
         return 0
 }
 
-# fsp_ensure_user NAME: create the unprivileged test user if missing; sets
+# fsp_ensure_user NAME: the unprivileged test user (fsp_user); sets
 # FSP_USER_UID and FSP_USER_GID.
 fsp_ensure_user() {
-        if ! id "$1" >/dev/null 2>&1; then
-                useradd --system --no-create-home --user-group --shell /usr/sbin/nologin "$1" 2>/dev/null ||
-                        id "$1" >/dev/null 2>&1 || fsp_die "cannot create user $1"
-        fi
-        FSP_USER_UID=$(id -u "$1")
+        FSP_USER_UID=$(fsp_user "$1") || fsp_die "cannot create user $1"
         FSP_USER_GID=$(id -g "$1")
 }

@@ -14,10 +14,7 @@
 AUTOFS_DAEMON=$FSP_BUILD_DIR/tests/netprovider/fsp-autofs-daemon
 
 net_init
-grep -qw autofs /proc/filesystems || modprobe autofs4 2>/dev/null || {
-        echo "SKIP: the kernel has no autofs"
-        exit 77
-}
+fsp_require_fs autofs autofs4
 fsp_bus_start
 PW="Auto-pw-$$-q7"
 net_hash "$PW" >"$T/sec.hash"
@@ -94,8 +91,9 @@ answer_with "exec '$MOUNT_WINFSP' //broken/x '$DIR'"
 start=$(date +%s%N)
 expect_fail "the access fails when the file system does not start" first_access
 ms=$((($(date +%s%N) - start) / 1000000))
-expect_ok "... and fails fast (${ms} ms)" test "$ms" -lt 10000
-expect_contains "mount.winfsp failed (mount(8)'s 32)" "$(cat "$T/autofs.log")" "exited with status 32"
+# Fast means: mount.winfsp itself failed (the daemon's 10 s kill did not end it).
+expect_contains "mount.winfsp failed by itself (mount(8)'s 32)" "$(cat "$T/autofs.log")" "exited with status 32"
+echo "note: the failed access took ${ms} ms"
 expect_eq "nothing was left on the trigger" "$(top_mount "$DIR" 1)" autofs
 expect_contains "the launcher says why" "$(cat "$T/launcher.log")" "broken/x: start failed"
 expect_ok "the launcher still answers" "$LAUNCHCTL" list

@@ -16,9 +16,11 @@ NET_SESSION_PIDS=()
 NET_MONITOR_PID=
 NET_CLEANUPS=()
 
-# net_init: fsp_init, plus our own clean-up before the harness's.
+# net_init: fsp_init and FUSE (every test here mounts memfs), plus our own
+# clean-up before the harness's.
 net_init() {
         fsp_init
+        fsp_require_fuse
         trap 'net_rc=$?; net_cleanup; (exit $net_rc); fsp_cleanup' EXIT
         local p
         for p in "$NET" "$NET_CRYPT" "$LAUNCHER" "$MEMFS"; do

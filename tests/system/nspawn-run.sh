@@ -123,6 +123,9 @@ fi
 # systemd supports automount units only where /dev/autofs exists.
 binds=(--bind=/dev/fuse)
 [ -c /dev/autofs ] && binds+=(--bind=/dev/autofs)
+# A coverage build (scripts/coverage.sh): the programs installed in the
+# container write their counters into this build tree, bound at its own path.
+[ -n "${FSP_COVERAGE_DIR:-}" ] && binds+=(--bind="$FSP_COVERAGE_DIR")
 
 boots=$(sed -n 's/^# boots: *\([0-9]*\).*/\1/p' "$tests/scenarios/$scenario.sh")
 boots=${boots:-1}

@@ -62,32 +62,8 @@ password="sesame-$RANDOM$RANDOM"
 printf '%s' "$password" >/etc/winfsp-test/pw.password
 chmod 600 /etc/winfsp-test/pw.password
 openssl passwd -6 -stdin </etc/winfsp-test/pw.password >/etc/winfsp-test/pw.hash
-# A password agent, as systemd-tty-ask-password-agent would answer: a
-# mount unit has no LoadCredential= (systemd 252), so mount.winfsp asks
-# through systemd-ask-password. The agent answers the question for
-# //memfs-pw/x once, then ends (within 60 s in any case).
-agent() {
-        python3 - "$1" "$2" <<'AGENT'
-import configparser, glob, socket, sys, time
-want, password = sys.argv[1], open(sys.argv[2], "rb").read()
-deadline = time.monotonic() + 60
-while time.monotonic() < deadline:
-    for path in glob.glob("/run/systemd/ask-password/ask.*"):
-        ask = configparser.ConfigParser(interpolation=None)
-        try:
-            ask.read(path)
-            if ask.get("Ask", "Id", fallback="") != want:
-                continue
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            s.sendto(b"+" + password, ask.get("Ask", "Socket"))
-            print("answered", ask.get("Ask", "Message", fallback=""))
-            sys.exit(0)
-        except (OSError, configparser.Error):
-            pass
-    time.sleep(0.05)
-sys.exit(1)
-AGENT
-}
+# A mount unit has no LoadCredential= (systemd 252), so mount.winfsp asks
+# through systemd-ask-password; ask_password_agent (lib.sh) answers.
 
 cat >>/etc/fstab <<'FSTAB'
 //memfs/auto /mnt/auto winfsp noauto,x-systemd.automount 0 0
@@ -139,7 +115,7 @@ check "idle for 2 s, it is unmounted and the instance ends" \
 check_eq "/mnt/idle is an autofs trigger again" "$(mount_field /mnt/idle 1)" autofs
 
 # A password through systemd-ask-password, which mount.winfsp runs.
-agent winfsp://memfs-pw/x /etc/winfsp-test/pw.password >/tmp/agent.out 2>&1 &
+ask_password_agent winfsp://memfs-pw/x file:/etc/winfsp-test/pw.password >/tmp/agent.out 2>&1 &
 agent_pid=$!
 first_access /mnt/pw || { kill $agent_pid; finish; }
 wait $agent_pid
@@ -152,7 +128,8 @@ check "umount /mnt/pw" umount /mnt/pw
 start=$(date +%s)
 check_fails "ls /mnt/broken fails (its file system does not start)" timeout 30 ls /mnt/broken
 took=$(($(date +%s) - start))
-check "... within 10 s (took ${took} s)" test "$took" -le 10
+# Soon: well before the launcher's StartTimeout (30 s) could have ended it.
+check "... within 20 s (took ${took} s)" test "$took" -le 20
 check_eq "nothing is mounted on the trigger at /mnt/broken" "$(mount_field /mnt/broken 1)" autofs
 check "the launcher still answers" lctl list
 check "it has no instance memfs-broken x" bash -c "! timeout 15 $LAUNCHCTL info memfs-broken x"

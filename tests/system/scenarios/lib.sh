@@ -110,6 +110,16 @@ unit_is() {
         [ "$(systemctl is-active "$1" 2>/dev/null)" = "$2" ]
 }
 
+# fuse_for_users: a user's FUSE mount (fusermount3) needs /dev/fuse open to
+# all, as Debian's udev rule makes it; the container has the host's node,
+# which a machine without udev leaves 0600. Do what udev would.
+fuse_for_users() {
+        if [ "$(stat -c %a /dev/fuse)" != 666 ]; then
+                echo "note: /dev/fuse was $(stat -c %a /dev/fuse); made 0666 as udev would"
+                chmod 0666 /dev/fuse
+        fi
+}
+
 # pids_of_exe PATH: pids of the processes running the program PATH.
 pids_of_exe() {
         local p
@@ -231,4 +241,42 @@ for line in sys.stdin:
         m = e.get("MESSAGE")
         print(m if isinstance(m, str) else repr(m))
 ' "$2"
+}
+
+# ask_password_agent ID ANSWER...: a password agent, speaking systemd's
+# protocol (/run/systemd/ask-password, as systemd-tty-ask-password-agent
+# does): it answers the questions whose Id= is ID, one ANSWER each, in
+# order, then ends (or after 60 s). An ANSWER is file:PATH (the content of
+# PATH: passwords stay off command lines) or cancel. One line per question
+# on stdout: "asked: Id=... Message=... Echo=... -> ANSWER". Exit status 0
+# when every answer was given.
+ask_password_agent() {
+        python3 - "$@" <<'AGENT'
+import configparser, glob, os, socket, sys, time
+want, answers = sys.argv[1], sys.argv[2:]
+done = set()
+deadline = time.monotonic() + 60
+while answers and time.monotonic() < deadline:
+    for path in sorted(glob.glob("/run/systemd/ask-password/ask.*")):
+        try:
+            key = (path, os.stat(path).st_ino)
+            if key in done:
+                continue
+            ask = configparser.ConfigParser(interpolation=None)
+            ask.read(path)
+            if ask.get("Ask", "Id", fallback="") != want:
+                continue
+            answer = answers.pop(0)
+            reply = b"-" if answer == "cancel" else b"+" + open(answer[5:], "rb").read()
+            socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(reply, ask.get("Ask", "Socket"))
+            done.add(key)
+            print("asked: Id=%s Message=%s Echo=%s -> %s" % (want, ask.get("Ask", "Message", fallback=""),
+                  ask.get("Ask", "Echo", fallback="0"), answer), flush=True)
+        except (OSError, configparser.Error):
+            pass
+        if not answers:
+            break
+    time.sleep(0.05)
+sys.exit(1 if answers else 0)
+AGENT
 }

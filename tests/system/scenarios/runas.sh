@@ -9,6 +9,7 @@ need_launcher
 need $MEMFS "memfs (memfs/)"
 command -v setpriv >/dev/null || skip "setpriv (util-linux) is missing"
 
+fuse_for_users
 user=winfsp-runas
 id -u $user >/dev/null 2>&1 || useradd --create-home --shell /bin/bash $user
 uid=$(id -u $user)
@@ -37,8 +38,12 @@ memfs=$(memfs_pid_for /home/$user/mnt)
 check_eq "memfs runs as $user" "$(stat -c %u /proc/"${memfs:-0}" 2>/dev/null)" "$uid"
 check_eq "memfs is in the host's mount namespace" "$(readlink /proc/"${memfs:-0}"/ns/mnt)" "$(readlink /proc/self/ns/mnt)"
 data="written by $user"
-as_user sh -c "printf '%s\n' '$data' >/home/$user/mnt/f"
-check_eq "$user writes and reads through it" "$(as_user cat /home/$user/mnt/f 2>&1)" "$data"
+if is_mounted /home/$user/mnt; then
+        as_user sh -c "printf '%s\n' '$data' >/home/$user/mnt/f"
+        check_eq "$user writes and reads through it" "$(as_user cat /home/$user/mnt/f 2>&1)" "$data"
+else
+        fail "$user writes and reads through it: nothing is mounted there"
+fi
 check "$user: launchctl stop memfs-runas mine" as_user timeout 15 $LAUNCHCTL stop memfs-runas mine
 check "unmounted" not_mounted /home/$user/mnt
 [ $failures = 0 ] || dump_unit winfsp-launcher.service

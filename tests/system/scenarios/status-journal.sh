@@ -27,4 +27,33 @@ $(journalctl -b --no-pager -o verbose -u winfsp@memfs.service | grep -E '^ *(MES
 memfs lines anywhere in the journal:
 $(journalctl -b --no-pager -o verbose _COMM=winfsp-memfs + SYSLOG_IDENTIFIER=memfs | grep -E '^ *(MESSAGE|_COMM|SYSLOG_IDENTIFIER|_PID|_SYSTEMD_UNIT)=' | tail -20)"
 fi
+
+testfs=/usr/lib/winfsp-test/fsp-testfs
+if [ -x $testfs ]; then
+        mkdir -p /etc/winfsp/conf.d
+        cat >/etc/winfsp/conf.d/talker.conf <<CLASS
+[Service]
+Executable=$testfs
+CommandLine=--stdout "to stdout %I" --stderr "to stderr %I" --stdout "<3>an error %I" --notify
+Security=D:P(A;;RPWPLC;;;WD)
+CLASS
+        lctl reload >/dev/null 2>&1
+        check "launchctl start talker t" lctl start talker t
+        tpid=$(lctl --json info talker t | python3 -c 'import json, sys; print(json.load(sys.stdin)["Pid"])')
+        talker_lines() {
+                journalctl -b --no-pager -o json SYSLOG_IDENTIFIER=talker | python3 -c '
+import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    print(e.get("PRIORITY"), e.get("WINFSP_CLASS"), e.get("WINFSP_INSTANCE"), e.get("OBJECT_PID"), e.get("MESSAGE"))'
+        }
+        check "its three lines reach the journal" wait_until 10 bash -c "[ \$(journalctl -b --no-pager -o cat SYSLOG_IDENTIFIER=talker | wc -l) -ge 3 ]"
+        lines=$(talker_lines)
+        check_contains "a stdout line, at info, with class, instance and pid" "$lines" "6 talker t $tpid to stdout t"
+        check_contains "a stderr line, at notice" "$lines" "5 talker t $tpid to stderr t"
+        check_contains "a <3> line at err, the prefix taken off" "$lines" "3 talker t $tpid an error t"
+        check "launchctl stop talker t" lctl stop talker t
+else
+        echo "(fsp-testfs not staged: no check of an instance's output)"
+fi
 finish

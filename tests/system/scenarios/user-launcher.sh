@@ -8,6 +8,7 @@ need_launcher
 need $MEMFS "memfs (memfs/)"
 command -v setpriv >/dev/null || skip "setpriv (util-linux) is missing"
 
+fuse_for_users
 user=winfsp-user
 id -u $user >/dev/null 2>&1 || useradd --create-home --shell /bin/bash $user
 uid=$(id -u $user)
@@ -34,8 +35,12 @@ check "launchctl --user start memfs mine (the user's own mount point)" \
         as_user timeout 15 $LAUNCHCTL --user start memfs mine //memfs/mine /home/$user/mnt
 check "/home/$user/mnt is mounted" is_mounted /home/$user/mnt
 data="written by $user"
-as_user sh -c "printf '%s\n' '$data' >/home/$user/mnt/f"
-check_eq "the user writes and reads through it" "$(as_user cat /home/$user/mnt/f 2>&1)" "$data"
+if is_mounted /home/$user/mnt; then
+        as_user sh -c "printf '%s\n' '$data' >/home/$user/mnt/f"
+        check_eq "the user writes and reads through it" "$(as_user cat /home/$user/mnt/f 2>&1)" "$data"
+else
+        fail "the user writes and reads through it: nothing is mounted there"
+fi
 memfs=$(memfs_pid_for /home/$user/mnt)
 check_eq "memfs runs as the user" "$(stat -c %u /proc/"${memfs:-0}" 2>/dev/null)" "$uid"
 check "launchctl --user stop memfs mine" as_user timeout 15 $LAUNCHCTL --user stop memfs mine
