@@ -141,6 +141,7 @@ typedef struct StartRequest {
         int secret_fd;
         int fuse_fd; /* FuseFd: /dev/fuse, already mounted at the mount point by the caller */
         bool attach;
+        const char *mount_options; /* MountOptions: the caller's -o list */
 } StartRequest;
 
 /* MountPoint= expanded with the caller's values: an absolute path, not checked yet. */
@@ -376,8 +377,11 @@ static int start_request(sd_bus_message *m, Bus *b, StartRequest *req)
         if (r < 0)
                 return r;
         if ((plan.mode != MOUNT_NONE && (r = instance_set_mount_point(i, plan.mode, plan.word, plan.path)) < 0) ||
+            (r = instance_set_mount_options(i, req->mount_options, &why)) < 0 ||
             (r = pending_add(b, i, m, false)) < 0) {
                 manager_remove_instance(mgr, i);
+                if (why)
+                        return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "%s", why);
                 return r;
         }
         log_info("%s/%s: start requested by %s (uid %u)%s", i->class_name, i->name, caller.name,
@@ -434,6 +438,8 @@ static int read_start_options(sd_bus_message *m, StartRequest *req)
                         r = sd_bus_message_read(m, "v", "h", &req->secret_fd);
                 else if (streq(key, "FuseFd"))
                         r = sd_bus_message_read(m, "v", "h", &req->fuse_fd);
+                else if (streq(key, "MountOptions"))
+                        r = sd_bus_message_read(m, "v", "s", &req->mount_options);
                 else if (streq(key, "AttachToCallerUnit")) {
                         int v = 0;
                         r = sd_bus_message_read(m, "v", "b", &v);

@@ -8,6 +8,7 @@
  */
 #include <fcntl.h>
 #include <fsp/launch.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "instance-internal.h"
@@ -16,6 +17,16 @@
 bool instance_needs_credentials(const Instance *i)
 {
         return i->class->credentials != FSP_CREDENTIALS_NONE;
+}
+
+bool instance_needs_answer(const Instance *i)
+{
+        return instance_needs_credentials(i) && i->class->credentials_reply == FSP_CREDENTIALS_REPLY_OK;
+}
+
+bool instance_writes_stdin(const Instance *i)
+{
+        return instance_needs_credentials(i) && i->class->credentials_stdin != FSP_CREDENTIALS_STDIN_NONE;
 }
 
 /* ------------------------------------------------------------ the secret from the client */
@@ -207,7 +218,7 @@ static void accepted(Instance *i)
         instance_check_ready(i);
 }
 
-int instance_read_answer(Instance *i, bool at_exit)
+int instance_read_answer(Instance *i)
 {
         ssize_t k = read(i->stdout_fd, i->answer + i->answer_size, ANSWER_MAX - i->answer_size);
         int verdict;
@@ -223,9 +234,16 @@ int instance_read_answer(Instance *i, bool at_exit)
                         accepted(i);
                         return 1;
                 }
-                /* At exit, silence is not a refusal: the exit itself is reported. */
-                if (!(at_exit && i->answer_size == 0))
+                if (i->answer_size > 0) {
                         refuse(i);
+                        return 1;
+                }
+                /*
+                 * Its output closed without a word: silence is not a refusal. The
+                 * exit that usually follows is reported (a program that could not
+                 * even load its libraries), or CredentialsTimeout= if none comes.
+                 */
+                i->stdout_source = source_unref(i->stdout_source);
                 return 1;
         }
         i->answer_size += (size_t) k;
@@ -241,8 +259,7 @@ int instance_read_answer(Instance *i, bool at_exit)
 
 bool instance_awaiting_answer(const Instance *i)
 {
-        return instance_needs_credentials(i) && !i->answered_ok && !i->start_error_name && i->stdout_fd >= 0 &&
-               i->answer;
+        return instance_needs_answer(i) && !i->answered_ok && !i->start_error_name && i->stdout_fd >= 0 && i->answer;
 }
 
 static int on_credentials_timeout(sd_event_source *s, uint64_t usec, void *userdata)
@@ -263,18 +280,68 @@ static int on_credentials_timeout(sd_event_source *s, uint64_t usec, void *userd
 
 int instance_credentials_prepare(Instance *i)
 {
-        if (!i->answer && !(i->answer = calloc(1, ANSWER_MAX)))
+        if (instance_needs_answer(i) && !i->answer && !(i->answer = calloc(1, ANSWER_MAX)))
                 return -ENOMEM;
         return 0;
 }
 
+/*
+ * %S: a sealed memfd with the password and a newline, for programs that read
+ * a password file (-passfile, --password-command "cat %S", passwd_file=).
+ * The program gets it as an inherited descriptor; the launcher's own copy is
+ * closed once the program is spawned.
+ */
+int instance_secret_file(Instance *i, int *ret_fd)
+{
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        fd = memfd_create("winfsp-secret", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return -errno;
+        if ((r = fsp_secret_write(i->secret, fd)) < 0)
+                return r;
+        if (write(fd, "\n", 1) != 1)
+                return -errno;
+        if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+                return -errno;
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return -errno;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* What CredentialsStdin= says to write; the password only through fsp_secret_write(). */
+static int write_credentials(Instance *i, int fd)
+{
+        const char *user = strv_length(i->args) >= 3 ? i->args[2] : "";
+        int r;
+
+        switch (i->class->credentials_stdin) {
+        case FSP_CREDENTIALS_STDIN_USER_PASSWORD_LINES:
+                if (dprintf(fd, "%s\n", user) < 0)
+                        return -errno;
+                __attribute__((fallthrough));
+        case FSP_CREDENTIALS_STDIN_PASSWORD_LINE:
+                if ((r = fsp_secret_write(i->secret, fd)) < 0)
+                        return r;
+                return write(fd, "\n", 1) == 1 ? 0 : -errno;
+        case FSP_CREDENTIALS_STDIN_PASSWORD:
+                return fsp_secret_write(i->secret, fd);
+        default:
+                return 0;
+        }
+}
+
 void instance_credentials_send(Instance *i, int stdin_fd)
 {
-        int r = fsp_secret_write(i->secret, stdin_fd); /* then EOF: it reads to the end */
+        int r = write_credentials(i, stdin_fd); /* then EOF: it reads to the end */
 
         safe_close(stdin_fd);
         if (r < 0)
                 log_warning_errno(r, "%s/%s: could not pass the credentials: %m", i->class_name, i->name);
+        if (!instance_needs_answer(i))
+                return; /* CredentialsReply=none: its mount (or READY=1) tells, StartTimeout= bounds it */
         r = sd_event_add_time_relative(i->env->event, &i->credentials_source, CLOCK_MONOTONIC,
                                        i->class->credentials_timeout_usec, 0, on_credentials_timeout, i);
         if (r < 0)

@@ -20,6 +20,7 @@
 /* A line that passed the screen: to the journal or Stderr=, and kept as its last words while starting. */
 static void forward_line(Instance *i, bool is_stderr, const char *line)
 {
+
         if (i->state == INSTANCE_STARTING || i->state == INSTANCE_STOPPING)
                 last_lines_add(&i->last_lines, line);
         if (i->log_fd >= 0) {
@@ -32,6 +33,8 @@ static void forward_line(Instance *i, bool is_stderr, const char *line)
                 .instance = i->name,
                 .pid = i->pid,
                 .unit = i->unit,
+                .uid = i->id.uid,
+                .gid = i->id.gid,
         };
         output_forward_line(&t, is_stderr, line);
 }
@@ -119,7 +122,7 @@ static int on_stdout(sd_event_source *s, int fd, uint32_t revents, void *userdat
         int r;
 
         if (instance_awaiting_answer(i)) {
-                (void) instance_read_answer(i, false);
+                (void) instance_read_answer(i);
                 return 0;
         }
         r = output_read_lines(fd, &i->stdout_buf, stdout_line, i);
@@ -300,9 +303,11 @@ static char **build_environment(Instance *i)
         return env;
 }
 
-static FspExpandContext expand_context(const Instance *i)
+static FspExpandContext expand_context(const Instance *i, const char *secret_path)
 {
         return (FspExpandContext){
+                .secret_path = secret_path,
+                .options = i->program_options,
                 .executable = i->class->executable,
                 .args = i->args,
                 .user = i->id.caller_name,
@@ -342,9 +347,9 @@ static int replace_mount_point(Instance *i, char **ret_error)
 }
 
 /* argv = Executable followed by the expanded CommandLine words. */
-static int build_argv(Instance *i, char **ret_error)
+static int build_argv(Instance *i, const char *secret_path, char **ret_error)
 {
-        FspExpandContext ctx = expand_context(i);
+        FspExpandContext ctx = expand_context(i, secret_path);
         _cleanup_strv_free_ char **words = NULL;
         FspError e;
         char **argv;
@@ -373,7 +378,7 @@ static int build_argv(Instance *i, char **ret_error)
 /* Stderr=path: the file, appended to, created 0600 and owned by the instance's user. */
 static int open_log_file(Instance *i, char **ret_error)
 {
-        FspExpandContext ctx = expand_context(i);
+        FspExpandContext ctx = expand_context(i, NULL);
         _cleanup_free_ char *path = NULL;
         FspError e;
         int fd, r;
@@ -427,24 +432,38 @@ static int spawn(Instance *i, char **ret_error)
         _cleanup_close_pair_ int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 },
                                  go[2] = { -1, -1 };
         _cleanup_strv_free_ char **env = NULL;
-        _cleanup_close_ int devnull = -1;
+        _cleanup_close_ int devnull = -1, secret_file = -1;
+        char secret_path[32] = "";
         int pidfd, r;
 
         reset_process_state(i);
         i->start_time_usec = now_usec(CLOCK_REALTIME);
         if ((r = instance_mount_prepare(i)) < 0)
-                return asprintf(ret_error, "cannot prepare its mount point: %s", strerror(-r)) < 0 ? -ENOMEM : r;
-        if ((r = build_argv(i, ret_error)) < 0)
+                return asprintf(ret_error, "cannot prepare its mount point: %s",
+                                r == -ENOTDIR && !i->env->staging_dir
+                                        ? "the launcher has no staging directory to let it mount safely (see its log)"
+                                        : strerror(-r)) < 0
+                               ? -ENOMEM
+                               : r;
+        /* %S: the password in a file of its own, the descriptor after the FUSE connection's. */
+        if (i->secret && fsp_cmdline_uses(i->class->command_line, 'S')) {
+                if ((r = instance_secret_file(i, &secret_file)) < 0)
+                        return r;
+                snprintf(secret_path, sizeof(secret_path), "/dev/fd/%d", i->fuse_fd >= 0 ? 4 : 3);
+        }
+        if ((r = build_argv(i, secret_file >= 0 ? secret_path : NULL, ret_error)) < 0)
                 return r;
         if (i->class->stderr_path && (r = open_log_file(i, ret_error)) < 0)
                 return r;
         if (!(env = build_environment(i)))
                 return -ENOMEM;
-        if (instance_needs_credentials(i)) {
-                if ((r = make_pipe(in, false)) < 0 || (r = instance_credentials_prepare(i)) < 0)
+        if (instance_writes_stdin(i)) {
+                if ((r = make_pipe(in, false)) < 0)
                         return r;
         } else if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
                 return -errno;
+        if ((r = instance_credentials_prepare(i)) < 0)
+                return r;
         if ((r = make_pipe(out, true)) < 0 || (r = make_pipe(err, true)) < 0)
                 return r;
         if (i->hold_until_released && pipe2(go, O_CLOEXEC) < 0)
@@ -463,7 +482,8 @@ static int spawn(Instance *i, char **ret_error)
                 .stdin_fd = in[0] >= 0 ? in[0] : devnull,
                 .stdout_fd = out[1],
                 .stderr_fd = err[1],
-                .fd3 = i->fuse_fd,
+                .extra_fds = { i->fuse_fd >= 0 ? i->fuse_fd : secret_file, secret_file },
+                .n_extra_fds = (i->fuse_fd >= 0) + (secret_file >= 0),
                 .die_with_parent = i->class->job_control,
                 .go_fd = go[0],
                 .nofile_soft = i->env->nofile_soft,
@@ -496,7 +516,7 @@ static int spawn(Instance *i, char **ret_error)
                 return r;
         }
         if (instance_needs_credentials(i))
-                instance_credentials_send(i, TAKE_FD(in[1]));
+                instance_credentials_send(i, TAKE_FD(in[1])); /* -1: nothing to write (CredentialsStdin=none) */
         if (i->hold_until_released) {
                 const InstanceObserver *o = i->env->observer;
                 if (o && o->spawned)

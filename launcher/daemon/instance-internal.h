@@ -54,6 +54,12 @@ int instance_watch_output(Instance *i);
 
 /* ---- instance-credentials.c */
 bool instance_needs_credentials(const Instance *i);
+/* Credentials=1|3 with CredentialsReply=OK: an answer is awaited. */
+bool instance_needs_answer(const Instance *i);
+/* Something goes to its stdin (CredentialsStdin= is not none). */
+bool instance_writes_stdin(const Instance *i);
+/* %S: a sealed memfd holding the password and a newline. */
+int instance_secret_file(Instance *i, int *ret_fd);
 /* Start reading the client's secret fd; the spawn follows when it is complete. */
 int instance_read_secret(Instance *i, int fd);
 /* Before the spawn: what the process will need for the handshake. */
@@ -62,7 +68,7 @@ int instance_credentials_prepare(Instance *i);
 void instance_credentials_send(Instance *i, int stdin_fd);
 bool instance_awaiting_answer(const Instance *i);
 /* Read the answer: 1 decided, 0 incomplete, -EAGAIN nothing more now. */
-int instance_read_answer(Instance *i, bool at_exit);
+int instance_read_answer(Instance *i);
 
 /* ---- instance.c, continued */
 /* The mount point is checked: read the secret, or spawn. */
@@ -75,6 +81,8 @@ int instance_mount_resolve(Instance *i);
 int instance_mount_prepare(Instance *i);
 /* The path the program is told to mount. */
 const char *instance_mount_program_path(const Instance *i);
+/* Whether the mount is where it belongs now (1), not yet (0), or failed (< 0, the start failed). */
+int instance_mount_ready(Instance *i);
 /* A mount may have appeared (mountinfo changed, READY=1): take it. */
 void instance_mount_check(Instance *i);
 /* The process is gone: detach its mount through its fd, remove the staging directory. */

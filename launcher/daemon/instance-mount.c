@@ -17,13 +17,16 @@
  */
 #include <fcntl.h>
 #include <fsp/launch.h>
+#include <fsp/mount-options.h>
 #include <fsp/mount.h>
+#include <fsp/names.h>
 #include <limits.h>
 #include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 
 #include "instance-internal.h"
+#include "detach.h"
 #include "log.h"
 
 #define RESOLVE_TIMEOUT_USEC (10 * USEC_PER_SEC)
@@ -34,6 +37,56 @@ int instance_set_mount_point(Instance *i, MountMode mode, const char *word, cons
         if ((word && free_and_strdup(&i->mount_word, word) < 0) || (path && free_and_strdup(&i->mount_point, path) < 0))
                 return -ENOMEM;
         return 0;
+}
+
+/* ------------------------------------------------------------ options */
+
+static uint64_t atime_attr(FspMountAtime a)
+{
+        switch (a) {
+        case FSP_MOUNT_ATIME_NOATIME:
+                return MOUNT_ATTR_NOATIME;
+        case FSP_MOUNT_ATIME_STRICTATIME:
+                return MOUNT_ATTR_STRICTATIME;
+        default:
+                return MOUNT_ATTR_RELATIME;
+        }
+}
+
+int instance_set_mount_options(Instance *i, const char *caller_options, char **ret_error)
+{
+        _cleanup_(fsp_mount_options_done) FspMountOptions o = { 0 };
+        FspError e;
+        int r;
+
+        fsp_error_clear(&e);
+        r = fsp_mount_options_add(&o, strempty(i->class->mount_options), NULL, FSP_MOUNT_OPTIONS_LAUNCHER, &e);
+        if (r >= 0) {
+                size_t n_fuse = strv_length(o.fuse);
+                r = fsp_mount_options_add(&o, strempty(caller_options), i->class->accept_options,
+                                          FSP_MOUNT_OPTIONS_CALLER, &e);
+                /* FUSE options decide who may enter the mount: the administrator's, in the class. */
+                if (r >= 0 && strv_length(o.fuse) > n_fuse)
+                        r = fsp_error_set(&e, -EINVAL, 0, 0,
+                                          "option '%s' is the class's to set (MountOptions=), not the caller's",
+                                          o.fuse[n_fuse]);
+        }
+        if (r < 0)
+                return asprintf(ret_error, "%s", e.text) < 0 ? -ENOMEM : -EINVAL;
+        STRV_FOREACH (d, o.dropped)
+                log_debug("%s/%s: mount option '%s' is for mount(8), not the file system", i->class_name, i->name,
+                          *d);
+        i->attr_set = o.attr_set;
+        i->attr_clear = o.attr_clear;
+        if (o.atime != FSP_MOUNT_ATIME_UNSET) {
+                i->attr_set |= atime_attr(o.atime);
+                i->attr_clear |= MOUNT_ATTR__ATIME;
+        }
+        strv_free(i->fuse_options);
+        i->fuse_options = TAKE_PTR(o.fuse);
+        free(i->program_options);
+        i->program_options = fsp_mount_options_join(o.program);
+        return i->program_options ? 0 : -ENOMEM;
 }
 
 /* ------------------------------------------------------------ resolving */
@@ -70,6 +123,11 @@ static void on_resolved(int fd, int error, void *userdata)
         if (error == -ETIMEDOUT) {
                 instance_fail_start(i, FSP_ERROR_TIMEOUT, "mount point '%s' could not be looked up within %llu s",
                                     i->mount_word, (unsigned long long) (RESOLVE_TIMEOUT_USEC / USEC_PER_SEC));
+                return;
+        }
+        if (error == -ENOTDIR) {
+                instance_fail_start(i, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is not a directory",
+                                    i->mount_word);
                 return;
         }
         if (error < 0) {
@@ -151,6 +209,8 @@ static void staging_remove(Instance *i)
  */
 static int staging_create(Instance *i)
 {
+        if (!i->env->staging_dir)
+                return -ENOTDIR; /* the launcher could not make it: see its log */
         struct stat st;
         uint64_t nonce;
         char *path = NULL;
@@ -185,7 +245,60 @@ static int staging_create(Instance *i)
 
 const char *instance_mount_program_path(const Instance *i)
 {
-        return i->mount_mode == MOUNT_PINNED ? i->staging : i->mount_point;
+        if (i->mount_mode == MOUNT_PINNED)
+                return i->class->mount_by == FSP_MOUNT_BY_LAUNCHER ? "/dev/fd/3" : i->staging;
+        return i->mount_point;
+}
+
+/* fusermount3's rule: a user other than root may ask for allow_other only where fuse.conf allows it. */
+static bool users_may_allow_other(void)
+{
+        _cleanup_fclose_ FILE *f = fopen("/etc/fuse.conf", "re");
+        char line[256];
+
+        while (f && fgets(line, sizeof(line), f))
+                if (strneq(line, "user_allow_other", 16) && strchr(" \t\r\n", line[16]))
+                        return true;
+        return false;
+}
+
+/* MountBy=launcher: the FUSE connection, mounted nowhere yet; the program gets it as fd 3. */
+static int connection_create(Instance *i)
+{
+        _cleanup_free_ char *source = fsp_remote_name_format(i->class_name, i->name);
+        FspFuseMountParams p = {
+                .source = source,
+                .subtype = i->class_name,
+                .user_id = i->id.uid,
+                .group_id = i->id.gid,
+        };
+        char why[512];
+        int r;
+
+        if (!source)
+                return -ENOMEM;
+        STRV_FOREACH (o, i->fuse_options) {
+                if (streq(*o, "allow_other"))
+                        p.allow_other = true;
+                else if (streq(*o, "default_permissions"))
+                        p.default_permissions = true;
+                else if (strneq(*o, "max_read=", 9))
+                        p.max_read = (unsigned) strtoul(*o + 9, NULL, 10);
+                else if (strneq(*o, "blksize=", 8))
+                        p.blksize = (unsigned) strtoul(*o + 8, NULL, 10);
+        }
+        if (p.allow_other && i->id.uid != 0 && !users_may_allow_other()) {
+                log_warning("%s/%s: allow_other left out: it runs as uid %u and /etc/fuse.conf has no "
+                            "user_allow_other",
+                            i->class_name, i->name, (unsigned) i->id.uid);
+                p.allow_other = false;
+        }
+        i->conn_mnt_fd = safe_close(i->conn_mnt_fd);
+        i->fuse_fd = safe_close(i->fuse_fd);
+        r = fsp_fuse_mount_detached(&p, &i->fuse_fd, &i->conn_mnt_fd, why, sizeof(why));
+        if (r < 0)
+                log_warning("%s/%s: %s", i->class_name, i->name, why);
+        return r;
 }
 
 int instance_mount_prepare(Instance *i)
@@ -193,6 +306,8 @@ int instance_mount_prepare(Instance *i)
         switch (i->mount_mode) {
         case MOUNT_PINNED:
                 staging_remove(i); /* a restart's fresh start */
+                if (i->class->mount_by == FSP_MOUNT_BY_LAUNCHER)
+                        return connection_create(i);
                 return staging_create(i);
         case MOUNT_PATH:
                 (void) mount_snapshot(i->mount_point, &i->mounts_before);
@@ -203,6 +318,32 @@ int instance_mount_prepare(Instance *i)
 }
 
 /* ------------------------------------------------------------ the mount appears */
+
+/* The mount fd names, with the attributes asked for, put on the checked directory: it is the instance's now. */
+static int place(Instance *i, int fd, int id)
+{
+        int r;
+
+        r = fsp_mount_setattr(fd, i->attr_set | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, i->attr_clear);
+        if (r < 0)
+                return r;
+        r = fsp_mount_move(fd, i->pin_fd);
+        if (r < 0)
+                return r;
+        /* Not kept open: an fd on the mount would make a plain umount of it fail (busy). */
+        if (id <= 0) {
+                FspMountIdentity mid;
+                r = fsp_mount_identify(fd, &mid);
+                if (r < 0)
+                        return r;
+                id = mid.id;
+        }
+        i->mnt_id = id;
+        log_debug("%s/%s: its mount is at %s", i->class_name, i->name, i->mount_point);
+        if (i->env->observer && i->env->observer->mounted)
+                i->env->observer->mounted(i, i->env->observer_data);
+        return 1;
+}
 
 /* The program's mount in the staging directory, if it is there yet: moved onto the checked directory. */
 static int move_staged_mount(Instance *i)
@@ -221,19 +362,42 @@ static int move_staged_mount(Instance *i)
                 return 0; /* nothing mounted yet: the staging directory itself */
         if (!mid.fuse)
                 return -EMEDIUMTYPE;
-        /* Who is not root gets what fusermount3 would give: no set-id programs, no devices. */
-        if (i->id.started_by != 0 && (r = fsp_mount_setattr(fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0)) < 0)
-                return r;
-        r = fsp_mount_move(fd, i->pin_fd);
-        if (r < 0)
-                return r;
-        /* Not kept open: an fd on the mount would make a plain umount of it fail (busy). */
-        i->mnt_id = mid.id;
-        staging_remove(i);
-        log_debug("%s/%s: its mount is at %s", i->class_name, i->name, i->mount_point);
-        if (i->env->observer && i->env->observer->mounted)
-                i->env->observer->mounted(i, i->env->observer_data);
-        return 1;
+        r = place(i, fd, mid.id);
+        if (r > 0)
+                staging_remove(i);
+        return r;
+}
+
+int instance_mount_ready(Instance *i)
+{
+        int r;
+
+        switch (i->mount_mode) {
+        case MOUNT_NONE:
+                return 1;
+        case MOUNT_PREMOUNTED:
+                return i->notified; /* the caller puts it in place once the start returns */
+        case MOUNT_PINNED:
+                if (i->class->mount_by != FSP_MOUNT_BY_LAUNCHER)
+                        break;
+                /* The connection goes on the mount point once the program says it serves it. */
+                if (i->mounted)
+                        return 1;
+                if (!i->notified && !(instance_needs_answer(i) && i->answered_ok))
+                        return 0;
+                r = place(i, i->conn_mnt_fd, 0);
+                i->conn_mnt_fd = safe_close(i->conn_mnt_fd);
+                if (r < 0) {
+                        instance_fail_start(i, FSP_ERROR_START_FAILED, "%s/%s: cannot put its mount at %s: %s",
+                                            i->class_name, i->name, i->mount_point, strerror(-r));
+                        return r;
+                }
+                i->mounted = true;
+                return 1;
+        default:
+                break;
+        }
+        return i->mounted || i->notified;
 }
 
 void instance_mount_check(Instance *i)
@@ -245,7 +409,7 @@ void instance_mount_check(Instance *i)
         switch (i->mount_mode) {
         case MOUNT_PINNED:
                 if (!i->staging)
-                        return;
+                        return; /* MountBy=launcher: it goes in place once ready */
                 r = move_staged_mount(i);
                 if (r < 0) {
                         instance_fail_start(i, FSP_ERROR_START_FAILED, "%s/%s: cannot put its mount at %s: %s",
@@ -268,77 +432,6 @@ void instance_mount_check(Instance *i)
 
 /* ------------------------------------------------------------ the process is gone */
 
-/*
- * Detaching a mount whose path is not all in the dentry cache: a resolver
- * child opens it (it may have to wait on a file system), then the mount is
- * checked on that fd and detached. It outlives the instance.
- */
-typedef struct Detach Detach;
-struct Detach {
-        Detach *next;
-        Resolver *resolver;
-        int id;
-        char *what;
-};
-
-static Detach *detaches;
-
-static void detach_free(Detach *d)
-{
-        for (Detach **pp = &detaches; *pp; pp = &(*pp)->next)
-                if (*pp == d) {
-                        *pp = d->next;
-                        break;
-                }
-        resolver_free(d->resolver);
-        free(d->what);
-        free(d);
-}
-
-static void on_detach_resolved(int fd, int error, void *userdata)
-{
-        Detach *d = userdata;
-        int r = error;
-
-        for (int round = 0; r >= 0 && round < 16; round++) {
-                r = fsp_mount_detach_id_at(fd, d->id);
-                if (r != 2)
-                        break;
-        }
-        if (r < 0)
-                log_warning_errno(r, "%s: cannot detach its mount: %m", d->what);
-        safe_close(fd);
-        d->resolver = NULL; /* it is finishing this very call */
-        detach_free(d);
-}
-
-static void detach_later(const Instance *i, const char *path)
-{
-        ResolveCredentials root = { .change = false };
-        Detach *d = calloc(1, sizeof(*d));
-
-        if (!d || asprintf(&d->what, "%s/%s", i->class_name, i->name) < 0) {
-                free(d);
-                return;
-        }
-        d->id = i->mnt_id;
-        if (resolver_start(i->env->event, path, &root, RESOLVE_TIMEOUT_USEC, on_detach_resolved, d, &d->resolver) <
-            0) {
-                log_warning("%s: cannot detach its mount at %s", d->what, path);
-                free(d->what);
-                free(d);
-                return;
-        }
-        d->next = detaches;
-        detaches = d;
-}
-
-void instance_mount_detaches_cancel(void)
-{
-        while (detaches)
-                detach_free(detaches);
-}
-
 /* Its mount, found at the checked directory's path and detached once the fd there proves it is the one. */
 static void detach_pinned(Instance *i)
 {
@@ -347,12 +440,11 @@ static void detach_pinned(Instance *i)
 
         if (i->mnt_id <= 0 || !path)
                 return;
-        r = fsp_mount_detach_id(path, i->mnt_id);
-        if (r == -EAGAIN)
-                detach_later(i, path);
-        else if (r < 0)
-                log_warning_errno(r, "%s/%s: cannot detach its mount at %s: %m", i->class_name, i->name, path);
-        else if (r > 0)
+        _cleanup_free_ char *what = NULL;
+        if (asprintf(&what, "%s/%s", i->class_name, i->name) < 0)
+                what = NULL;
+        r = detach_mount(i->env->event, path, i->mnt_id, strempty(what));
+        if (r > 0)
                 log_debug("%s/%s: detached its mount at %s", i->class_name, i->name, path);
         if (i->env->observer && i->env->observer->unmounted)
                 i->env->observer->unmounted(i, i->mnt_id, i->env->observer_data);
@@ -367,6 +459,7 @@ void instance_mount_release(Instance *i)
         case MOUNT_PINNED:
                 detach_pinned(i);
                 staging_remove(i);
+                i->conn_mnt_fd = safe_close(i->conn_mnt_fd); /* never moved: it goes with its fd */
                 i->mounted = false;
                 return;
         case MOUNT_PATH:
@@ -387,6 +480,11 @@ void instance_mount_done(Instance *i)
         /* Freed while it still runs (JobControl=0 at the launcher's exit): its mount stays. */
         i->resolver = resolver_free(i->resolver);
         i->pin_fd = safe_close(i->pin_fd);
+        i->conn_mnt_fd = safe_close(i->conn_mnt_fd);
+        strv_free(i->fuse_options);
+        i->fuse_options = NULL;
+        free(i->program_options);
+        i->program_options = NULL;
         if (i->staging && rmdir(i->staging) < 0 && errno != ENOENT)
                 log_debug_errno(errno, "%s/%s: %s stays (%m)", i->class_name, i->name, i->staging);
         free(i->staging);

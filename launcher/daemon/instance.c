@@ -92,7 +92,7 @@ int instance_new(const InstanceEnv *env, FspClass *c, const char *name, char *co
         i->env = env;
         i->class = fsp_class_ref(c);
         i->stdout_fd = i->stderr_fd = i->error_fd = i->log_fd = i->go_fd = i->secret_source_fd = i->fuse_fd =
-                i->pending_secret_fd = i->pin_fd = -1;
+                i->pending_secret_fd = i->pin_fd = i->conn_mnt_fd = -1;
         i->last_exit_status = -1;
         i->state = INSTANCE_STARTING;
         i->class_name = strdup(c->name);
@@ -251,9 +251,9 @@ void instance_check_ready(Instance *i)
 {
         if (i->state != INSTANCE_STARTING || i->start_error_name || i->pid <= 0 || !i->exec_done)
                 return;
-        if (instance_needs_credentials(i) && !i->answered_ok)
+        if (instance_needs_answer(i) && !i->answered_ok)
                 return;
-        if (i->mount_mode != MOUNT_NONE && !i->notified && (i->mount_mode == MOUNT_PREMOUNTED || !i->mounted))
+        if (instance_mount_ready(i) <= 0)
                 return;
         became_ready(i);
 }
@@ -351,7 +351,7 @@ void instance_process_exited(Instance *i, int status)
         char st[64];
 
         /* Read the answer and the last words before deciding anything. */
-        while (instance_awaiting_answer(i) && instance_read_answer(i, true) == 0)
+        while (instance_awaiting_answer(i) && instance_read_answer(i) == 0)
                 ;
         instance_drain_output(i);
         instance_flush_output(i);

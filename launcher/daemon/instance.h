@@ -140,6 +140,10 @@ struct Instance {
         ino_t pin_ino;
         char *staging;    /* the program's private mount point while it exists */
         int mnt_id;       /* its mount, once on the checked directory: what is detached at the end */
+        int conn_mnt_fd;  /* MountBy=launcher: the detached FUSE mount, until it is moved onto pin_fd */
+        uint64_t attr_set, attr_clear; /* mount attributes the class and the caller asked for */
+        char **fuse_options;           /* MountBy=launcher: the class's FUSE options (MountOptions=) */
+        char *program_options;         /* %O: the caller's options the class accepts */
         MountSnapshot mounts_before; /* MOUNT_PATH */
 
         /* Start phase. */
@@ -150,7 +154,7 @@ struct Instance {
         char *answer; /* credentials answer read so far */
         size_t answer_size;
         int go_fd;   /* write end that releases the child, -1 when released */
-        int fuse_fd; /* a /dev/fuse the caller already mounted at mount_point, or -1 */
+        int fuse_fd; /* the FUSE connection the program gets as fd 3 (FuseFd, MountBy=launcher), or -1 */
         char *start_error_name; /* a failed start, reported once the process is gone */
         char *start_error_message;
 
@@ -210,8 +214,12 @@ int instance_adopt(Instance *i, pid_t pid, int pidfd, int stdout_fd, int stderr_
  */
 int instance_set_mount_point(Instance *i, MountMode mode, const char *word, const char *path);
 
-/* At the launcher's exit: give up detaching what waits on a slow path. */
-void instance_mount_detaches_cancel(void);
+/*
+ * Before instance_start(): the caller's mount options (mount -o, NULL: none)
+ * with the class's MountOptions=. 0, or -EINVAL with a message saying which
+ * option and why in *ret_error (the caller frees it).
+ */
+int instance_set_mount_options(Instance *i, const char *caller_options, char **ret_error);
 
 /* Where its mount point is now (the checked directory may have been renamed since). Caller frees. */
 char *instance_mount_point_now(const Instance *i);

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <systemd/sd-daemon.h>
 
+#include "detach.h"
 #include "log.h"
 #include "manager.h"
 #include "state.h"
@@ -614,8 +615,11 @@ int manager_new(const ManagerOptions *o, Manager **ret)
                 log_error_errno(r, "Failed to set up the event loop: %m");
                 goto fail;
         }
-        if (m->uid == 0 && (r = setup_staging(m)) < 0)
-                goto fail;
+        /* Without it the launcher still runs; what would mount through it fails, saying why. */
+        if (m->uid == 0 && setup_staging(m) < 0) {
+                free(m->staging_dir);
+                m->staging_dir = NULL;
+        }
         m->instance_env = (InstanceEnv){
                 .event = m->event,
                 .notify_socket = m->notify_socket,
@@ -649,7 +653,7 @@ Manager *manager_free(Manager *m)
                 return NULL;
         while (m->instances)
                 manager_remove_instance(m, m->instances);
-        instance_mount_detaches_cancel();
+        detach_cancel_all();
         teardown_staging(m);
         class_entries_free(m->classes, m->n_classes);
         sd_event_source_unref(m->notify_source);

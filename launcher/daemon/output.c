@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <systemd/sd-journal.h>
 
@@ -97,11 +99,67 @@ static int line_priority(const char **line, bool is_stderr)
         return is_stderr ? LOG_NOTICE : LOG_INFO;
 }
 
+static int journal_socket = -1;
+
+/*
+ * journald's native protocol, sent as the program: a datagram to its socket
+ * with SCM_CREDENTIALS naming the file system's pid, uid and gid (root may
+ * name another process), so journald files the line under the program's
+ * own pid and unit ("memfs[63]:", journalctl -u of its scope), not the
+ * launcher's. The line passed the launcher first, to be screened.
+ */
+static int journal_send_as(const OutputTarget *t, int priority, const char *line)
+{
+        static const struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "/run/systemd/journal/socket" };
+        char head[512];
+        struct ucred cred = { .pid = t->pid, .uid = t->uid, .gid = t->gid };
+        union {
+                struct cmsghdr h;
+                uint8_t buf[CMSG_SPACE(sizeof(struct ucred))];
+        } control = { 0 };
+        struct iovec iov[3];
+        struct msghdr mh = { .msg_name = (void *) &sa, .msg_namelen = sizeof(sa), .msg_iov = iov, .msg_iovlen = 3 };
+        int n;
+
+        if (journal_socket < 0 &&
+            (journal_socket = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+                return -errno;
+        n = snprintf(head, sizeof(head),
+                     "PRIORITY=%d\nSYSLOG_IDENTIFIER=%s\nSYSLOG_PID=%d\nWINFSP_CLASS=%s\nWINFSP_INSTANCE=%s\n"
+                     "OBJECT_PID=%d\n%s%s%sMESSAGE=",
+                     priority, t->identifier, (int) t->pid, t->class_name, t->instance, (int) t->pid,
+                     t->unit ? "OBJECT_SYSTEMD_UNIT=" : "", strempty(t->unit), t->unit ? "\n" : "");
+        if (n < 0 || (size_t) n >= sizeof(head))
+                return -ENAMETOOLONG;
+        iov[0] = (struct iovec){ .iov_base = head, .iov_len = (size_t) n };
+        iov[1] = (struct iovec){ .iov_base = (char *) line, .iov_len = strlen(line) };
+        iov[2] = (struct iovec){ .iov_base = (char *) "\n", .iov_len = 1 };
+        if (t->pid > 0) {
+                mh.msg_control = &control;
+                mh.msg_controllen = sizeof(control);
+                struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+                cm->cmsg_level = SOL_SOCKET;
+                cm->cmsg_type = SCM_CREDENTIALS;
+                cm->cmsg_len = CMSG_LEN(sizeof(cred));
+                memcpy(CMSG_DATA(cm), &cred, sizeof(cred));
+        }
+        if (sendmsg(journal_socket, &mh, MSG_NOSIGNAL) >= 0)
+                return 0;
+        if (errno != EPERM || !mh.msg_control)
+                return -errno;
+        /* Not allowed to speak for it (the per-user launcher): as itself, then. */
+        mh.msg_control = NULL;
+        mh.msg_controllen = 0;
+        return sendmsg(journal_socket, &mh, MSG_NOSIGNAL) >= 0 ? 0 : -errno;
+}
+
 void output_forward_line(const OutputTarget *t, bool is_stderr, const char *line)
 {
         int priority = line_priority(&line, is_stderr);
         int r = -ENOENT;
 
+        if (output_journal_available() && journal_send_as(t, priority, line) >= 0)
+                return;
         if (output_journal_available()) {
                 if (t->unit)
                         r = sd_journal_send("MESSAGE=%s", line, "PRIORITY=%d", priority,

@@ -49,6 +49,8 @@ typedef struct OutputTarget {
         const char *instance;
         pid_t pid;
         const char *unit; /* systemd unit the instance belongs to, or NULL */
+        uid_t uid;        /* the program's user and group (as whom journald files the line) */
+        gid_t gid;
 } OutputTarget;
 
 void output_forward_line(const OutputTarget *t, bool is_stderr, const char *line);

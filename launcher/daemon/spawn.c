@@ -43,14 +43,16 @@ static void reset_signals(void)
         sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
-/* Move fds 0-2 (and 3) into place; sources may themselves be low, so lift them first. */
+/* Move fds 0-2 (and the extra ones, 3...) into place; sources may themselves be low, so lift them first. */
 static int setup_stdio(const SpawnParams *p)
 {
-        int want[4] = { p->stdin_fd, p->stdout_fd, p->stderr_fd, p->fd3 };
-        int n = p->fd3 >= 0 ? 4 : 3, lifted[4];
+        int want[3 + SPAWN_EXTRA_FDS_MAX] = { p->stdin_fd, p->stdout_fd, p->stderr_fd };
+        int n = 3 + (int) p->n_extra_fds, lifted[3 + SPAWN_EXTRA_FDS_MAX];
 
+        for (size_t i = 0; i < p->n_extra_fds; i++)
+                want[3 + i] = p->extra_fds[i];
         for (int i = 0; i < n; i++) {
-                lifted[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 4);
+                lifted[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 3 + SPAWN_EXTRA_FDS_MAX);
                 if (lifted[i] < 0)
                         return -errno;
         }
@@ -82,8 +84,8 @@ static void child(const SpawnParams *p, pid_t parent, int error_fd)
         }
         if (setup_stdio(p) < 0)
                 child_fail(error_fd, SPAWN_STAGE_FDS, errno);
-        /* Everything above 2 (or 3) closes at exec, the error pipe included: EOF means "exec'd". */
-        if (close_range(p->fd3 >= 0 ? 4 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        /* Everything above 2 (and the extra ones) closes at exec, the error pipe included: EOF means "exec'd". */
+        if (close_range(3 + (unsigned) p->n_extra_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
                 child_fail(error_fd, SPAWN_STAGE_FDS, errno);
         if (p->nofile_soft > 0) {
                 struct rlimit rl;

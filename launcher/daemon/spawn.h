@@ -12,6 +12,8 @@
 #include <sys/types.h>
 
 
+#define SPAWN_EXTRA_FDS_MAX 2
+
 typedef struct SpawnParams {
         const char *path;
         char **argv;
@@ -23,7 +25,8 @@ typedef struct SpawnParams {
         size_t n_groups;
         const char *work_directory;
         int stdin_fd, stdout_fd, stderr_fd; /* become 0, 1, 2 */
-        int fd3;                            /* >= 0: becomes 3 (a mounted /dev/fuse, "/dev/fd/3") */
+        int extra_fds[SPAWN_EXTRA_FDS_MAX]; /* become 3, 4, ...: a /dev/fuse connection, the secret's memfd */
+        size_t n_extra_fds;
         bool die_with_parent;               /* PR_SET_PDEATHSIG */
         int go_fd;                          /* >= 0: wait for a byte (or EOF: give up) before exec */
         uint64_t nofile_soft;               /* > 0: RLIMIT_NOFILE's soft limit for the program */

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <systemd/sd-daemon.h>
 
+#include "detach.h"
 #include "log.h"
 #include "manager.h"
 #include "state.h"
@@ -37,10 +38,13 @@ static char *get_hex(const char *hex)
         return s;
 }
 
-/* Field 22 of /proc/PID/stat: when the process started, so a reused pid is not mistaken for it. */
+/*
+ * Field 22 of /proc/PID/stat: when the process started, so a reused pid is
+ * not mistaken for it; 0 for a process that is gone, a zombie included.
+ */
 static unsigned long long process_start_time(pid_t pid)
 {
-        char path[64], buf[4096], *p;
+        char path[64], buf[4096], *p, state;
         unsigned long long t = 0;
         _cleanup_close_ int fd = -1;
         ssize_t n;
@@ -53,9 +57,9 @@ static unsigned long long process_start_time(pid_t pid)
         p = strrchr(buf, ')');
         if (!p)
                 return 0;
-        /* After ") " come fields 3..; starttime is the 20th of those. */
-        if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-                   &t) != 1)
+        /* After ") " come fields 3..: the state, then starttime is the 20th. */
+        if (sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                   &state, &t) != 2 || state == 'Z' || state == 'X')
                 return 0;
         return t;
 }
@@ -372,6 +376,7 @@ void state_mount_save(Manager *m, Instance *i)
                 return;
         }
         put_hex(f, "path", where);
+        fprintf(f, "pid=%d\nstarttime=%llu\n", (int) i->pid, process_start_time(i->pid));
 }
 
 void state_mount_remove(Manager *m, int mnt_id)
@@ -390,6 +395,34 @@ static bool mount_claimed(Manager *m, int mnt_id)
         return false;
 }
 
+/* A mount record: where, and whose process. */
+typedef struct MountRecord {
+        char *path;
+        pid_t pid;
+        unsigned long long starttime;
+} MountRecord;
+
+static int mount_record_read(const char *path, MountRecord *ret)
+{
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+
+        *ret = (MountRecord){ 0 };
+        if (!f)
+                return -errno;
+        while (getline(&line, &size, f) > 0) {
+                line[strcspn(line, "\n")] = 0;
+                if (strneq(line, "path=", 5) && !ret->path)
+                        ret->path = get_hex(line + 5);
+                else if (strneq(line, "pid=", 4))
+                        ret->pid = (pid_t) atoi(line + 4);
+                else if (strneq(line, "starttime=", 10))
+                        ret->starttime = strtoull(line + 10, NULL, 10);
+        }
+        return ret->path ? 0 : -EBADMSG;
+}
+
 void state_mount_sweep(Manager *m)
 {
         _cleanup_free_ char *dir = NULL;
@@ -398,24 +431,21 @@ void state_mount_sweep(Manager *m)
         if (asprintf(&dir, "%s/mounts", m->state_dir) < 0 || !(d = opendir(dir)))
                 return;
         for (struct dirent *de; (de = readdir(d));) {
-                _cleanup_free_ char *path = NULL, *line = NULL, *where = NULL;
-                _cleanup_fclose_ FILE *f = NULL;
-                size_t size = 0;
+                _cleanup_free_ char *path = NULL;
+                MountRecord rec;
                 int id = atoi(de->d_name), r;
 
                 if (id <= 0 || mount_claimed(m, id) || asprintf(&path, "%s/%s", dir, de->d_name) < 0)
                         continue;
-                if ((f = fopen(path, "re")) && getline(&line, &size, f) > 5 && strneq(line, "path=", 5)) {
-                        line[strcspn(line, "\n")] = 0;
-                        where = get_hex(line + 5);
+                r = mount_record_read(path, &rec);
+                /* Its process still runs (a JobControl=0 instance whose class is gone): not ours to end. */
+                if (r >= 0 && rec.pid > 0 && rec.starttime != 0 && process_start_time(rec.pid) == rec.starttime) {
+                        free(rec.path);
+                        continue;
                 }
-                if (where) {
-                        r = fsp_mount_detach_id(where, id);
-                        if (r > 0)
-                                log_info("detached the mount %s that a previous launcher's instance left", where);
-                        else if (r < 0)
-                                log_warning_errno(r, "cannot detach the mount %s a previous launcher left: %m", where);
-                }
+                if (r >= 0 && detach_mount(m->event, rec.path, id, "a previous launcher's instance") > 0)
+                        log_info("detached the mount %s that a previous launcher's instance left", rec.path);
+                free(rec.path);
                 (void) unlink(path);
         }
         closedir(d);

@@ -102,6 +102,24 @@ static char *read_file_line(const char *path)
         return line;
 }
 
+/* stdin holds "expected\n" (CredentialsStdin=password-line): say nothing on stdout either way. */
+static int check_password_line(const char *expected)
+{
+        char buf[8192];
+        size_t n = 0;
+        ssize_t k;
+
+        while (n < sizeof(buf) - 1 && ((k = read(0, buf + n, sizeof(buf) - 1 - n)) > 0 || (k < 0 && errno == EINTR)))
+                if (k > 0)
+                        n += (size_t) k;
+        buf[n] = 0;
+        if (n > 0 && buf[n - 1] == '\n' && strlen(expected) == n - 1 && strneq(buf, expected, n - 1))
+                return 0;
+        fprintf(stderr, "Permission denied, please try again.\n");
+        explicit_bzero(buf, sizeof(buf));
+        return -1;
+}
+
 /* Read stdin to EOF and compare with the expected password. */
 static int check_password(const char *expected, bool answer, bool newline)
 {
@@ -215,8 +233,10 @@ static void usage(void)
               "  --stdout-file FILE    write FILE's first line to stdout\n"
               "  --stderr-file FILE    write FILE's first line to stderr\n"
               "  --stderr-partial FILE write FILE's first line to stderr without its newline\n"
-              "  --arg VALUE           ignore VALUE (a template's argument under test)\n"
+              "  --arg VALUE, -o VALUE ignore VALUE (a template's argument or options under test)\n"
               "  --password-silent     read stdin to EOF, never answer\n"
+              "  --password-line PW    read stdin to EOF; go on quietly if it is PW and a newline,\n"
+              "                        else say \"Permission denied\" on stderr and exit 1\n"
               "  --notify              send READY=1\n"
               "  --mount DIR [SOURCE]  mount an empty FUSE file system at DIR and serve it\n"
               "  --ignore-term         ignore SIGTERM from now on\n"
@@ -269,7 +289,12 @@ int main(int argc, char **argv)
                         _cleanup_free_ char *line = read_file_line(v);
                         fputs(line, stderr);
                         i++;
-                } else if (streq(a, "--arg") && v) {
+                } else if ((streq(a, "--arg") || streq(a, "-o")) && v) {
+                        i++;
+                } else if (streq(a, "--password-line") && v) {
+                        /* Like sshfs -o password_stdin: a line, no answer; a wrong one ends it. */
+                        if (check_password_line(v) < 0)
+                                return 1;
                         i++;
                 } else if (streq(a, "--password-silent")) {
                         check_password("", false, true);

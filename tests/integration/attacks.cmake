@@ -11,3 +11,6 @@ endforeach()
 add_executable(fsp-subscriber ${CMAKE_CURRENT_LIST_DIR}/subscriber.c)
 target_include_directories(fsp-subscriber PRIVATE ${PROJECT_SOURCE_DIR}/libfsp)
 target_link_libraries(fsp-subscriber PRIVATE fsp PkgConfig::SYSTEMD)
+
+# What lets unmodified FUSE programs run as classes.
+fsp_add_script_test(integration/launcher-programs ${CMAKE_CURRENT_LIST_DIR}/launcher-programs.sh integration 300)

@@ -45,13 +45,16 @@ CLASS
 import json, sys
 for line in sys.stdin:
     e = json.loads(line)
-    print(e.get("PRIORITY"), e.get("WINFSP_CLASS"), e.get("WINFSP_INSTANCE"), e.get("OBJECT_PID"), e.get("MESSAGE"))'
+    print(e.get("PRIORITY"), e.get("SYSLOG_IDENTIFIER"), e.get("_PID"), e.get("_SYSTEMD_UNIT"), e.get("MESSAGE"))'
         }
         check "its three lines reach the journal" wait_until 10 bash -c "[ \$(journalctl -b --no-pager -o cat SYSLOG_IDENTIFIER=talker | wc -l) -ge 3 ]"
         lines=$(talker_lines)
-        check_contains "a stdout line, at info, with class, instance and pid" "$lines" "6 talker t $tpid to stdout t"
-        check_contains "a stderr line, at notice" "$lines" "5 talker t $tpid to stderr t"
-        check_contains "a <3> line at err, the prefix taken off" "$lines" "3 talker t $tpid an error t"
+        # Written by the launcher (screened) into a journal stream the program itself opened:
+        # journald files them under the program's own pid and its scope.
+        check_contains "a stdout line, at info, with the class and the program's own pid and unit" "$lines" \
+                "6 talker $tpid winfsp-talker-t.scope to stdout t"
+        check_contains "a stderr line, at notice" "$lines" "5 talker $tpid winfsp-talker-t.scope to stderr t"
+        check_contains "a <3> line at err, the prefix taken off" "$lines" "3 talker $tpid winfsp-talker-t.scope an error t"
         check "launchctl stop talker t" lctl stop talker t
 else
         echo "(fsp-testfs not staged: no check of an instance's output)"
