@@ -369,9 +369,9 @@ static int memfs_init(Memfs *fs, const MemfsOptions *mo, const struct stat *mp)
 {
         int r;
 
-        pthread_rwlock_init(&fs->ns_lock, NULL);
+        pthread_mutex_init(&fs->rename_lock, NULL);
         pthread_mutex_init(&fs->log_lock, NULL);
-        pthread_mutex_init(&fs->all_lock, NULL);
+        inode_init_lists(fs);
         fs->max_nodes = mo->max_nodes;
         fs->max_file_size = mo->max_file_size ? mo->max_file_size : physical_memory();
         fs->capacity_pages = capacity_pages(fs->max_nodes, fs->max_file_size);
@@ -397,9 +397,10 @@ static void memfs_done(Memfs *fs)
         memfs_free_all(fs);
         if (fs->log && fs->log != stderr)
                 fclose(fs->log);
-        pthread_rwlock_destroy(&fs->ns_lock);
+        pthread_mutex_destroy(&fs->rename_lock);
         pthread_mutex_destroy(&fs->log_lock);
-        pthread_mutex_destroy(&fs->all_lock);
+        for (size_t i = 0; i < ALL_SHARDS; i++)
+                pthread_mutex_destroy(&fs->all[i].lock);
 }
 
 /* default_permissions: the kernel checks modes. As root, allow_other lets every user in. */
