@@ -185,7 +185,7 @@ void inode_fill_stat(const Inode *inode, struct stat *st)
         st->st_size = inode->size;
         st->st_blksize = MEMFS_PAGE_SIZE;
         if (S_ISREG(inode->type))
-                st->st_blocks = (blkcnt_t) (inode->data.pages * (MEMFS_PAGE_SIZE / 512));
+                st->st_blocks = (blkcnt_t) (atomic_load(&inode->data.pages) * (MEMFS_PAGE_SIZE / 512));
         st->st_atim = inode->atime;
         st->st_mtim = inode->mtime;
         st->st_ctim = inode->ctime;

@@ -57,15 +57,26 @@ typedef struct Xattr Xattr;
 
 typedef struct Chunk {
         char *mem;         /* CHUNK_SIZE bytes from the chunk pool; pages read as zero until written */
-        uint64_t pages;    /* bit i: page i holds data (counted in st_blocks and statfs) */
-        uint64_t resident; /* bit i: page i is in memory (written to since last given back) */
+        uint64_t pages;    /* bit i: page i holds data (counted in st_blocks and statfs); FileData.lock */
+        uint64_t resident; /* bit i: page i is in memory (written to since last given back); FileData.lock */
 } Chunk;
 
-/* Sparse file contents: a radix tree of chunks, as deep as the highest chunk index needs. */
+/*
+ * Sparse file contents: a radix tree of chunks, as deep as the highest
+ * chunk index needs. The inode's lock decides who may touch the contents
+ * (shared: reads, and writes, which the kernel never sends for the same
+ * range at once; exclusive: truncate, punch, allocate, which free or
+ * reserve); `lock` guards the tree and the chunks' bits for the short
+ * moments a reader or writer walks or grows them. Bytes are copied in and
+ * out with only the inode's lock held, so writes to one file run side by
+ * side (the kernel's write-back sends a large file's pages on two
+ * threads at once).
+ */
 typedef struct FileData {
-        void *root;      /* height 0: a Chunk *; else a node of TREE_FANOUT children */
+        pthread_mutex_t lock;
+        void *root;              /* height 0: a Chunk *; else a node of TREE_FANOUT children */
         unsigned height;
-        uint64_t pages;  /* pages holding data in the whole file */
+        _Atomic uint64_t pages;  /* pages holding data in the whole file */
 } FileData;
 
 /* Entries in creation order, with a cookie that never changes: readdir offsets survive changes. */
