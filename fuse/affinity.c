@@ -19,9 +19,10 @@
  * scheduler place it freely again. It looks again when it finds itself
  * on another CPU, and every FOLLOW_RECHECK_MS: reading /proc costs about
  * 8 us and a move about 40.
- * Data requests (READ, WRITE) are left alone: they are queued in
- * batches without a caller waiting on each, and two CPUs copying side by
- * side is what makes them fast.
+ * Large data requests (readahead, write-back) are left alone: they are
+ * queued in batches without a caller waiting on each, and two CPUs
+ * copying side by side is what makes them fast; a small READ (a random
+ * read, a page fault) is followed like metadata.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,10 +53,17 @@ void affinity_set_enabled(bool enabled)
         atomic_store(&follow_enabled, enabled);
 }
 
+/* A read this small is one a caller waits for (a random read, a page fault), not readahead. */
+#define FOLLOW_READ_MAX (32 * 1024)
+
 /* Requests a caller waits for one at a time: each one is a round trip. */
-static bool is_synchronous_metadata(uint32_t opcode)
+static bool is_synchronous(const struct fuse_in_header *h)
 {
-        switch (opcode) {
+        const struct fuse_read_in *read = (const void *) (h + 1);
+
+        switch (h->opcode) {
+        case FUSE_READ:
+                return h->len >= sizeof(*h) + sizeof(*read) && read->size <= FOLLOW_READ_MAX;
         case FUSE_LOOKUP:
         case FUSE_GETATTR:
         case FUSE_SETATTR:
@@ -146,7 +154,7 @@ void affinity_follow(const struct fuse_in_header *h)
         int saved_errno = errno, cpu, here;
         uint64_t now;
 
-        if (h->pid == 0 || !is_synchronous_metadata(h->opcode) ||
+        if (h->pid == 0 || !is_synchronous(h) ||
             !atomic_load_explicit(&follow_enabled, memory_order_relaxed))
                 return;
         /* A thread that serves two callers in turn (two jobs, one per CPU) stays where it is:
