@@ -131,11 +131,18 @@ void inode_release_node(Memfs *fs, Inode *inode)
         atomic_fetch_sub(&fs->nodes, 1);
 }
 
-/* Drop a reference: the inode's own once it is dead, or an operation's pin. */
+/*
+ * Drop a reference: the inode's own once it is dead, an operation's pin,
+ * or a subdirectory's. Freeing a directory drops the reference it held on
+ * its parent, which may free that one too: a loop, for trees of any depth.
+ */
 void inode_unref(Memfs *fs, Inode *inode)
 {
-        if (atomic_fetch_sub(&inode->refs, 1) == 1)
+        while (inode && atomic_fetch_sub(&inode->refs, 1) == 1) {
+                Inode *parent = S_ISDIR(inode->type) && inode != fs->root ? inode->dir.parent : NULL;
                 inode_free(fs, inode);
+                inode = parent;
+        }
 }
 
 /*

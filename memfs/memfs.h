@@ -23,7 +23,9 @@
  * reference (refs). An operation that still uses the inode after its
  * reply has left, or after the kernel may have forgotten it (a read
  * replies while it holds the lock that keeps the pages in place; FORGET
- * itself), pins it with a reference of its own: the last reference frees.
+ * itself), pins it with a reference of its own, and so does each
+ * subdirectory through its parent pointer (so the walk up a removed
+ * directory's parents never meets freed memory): the last reference frees.
  */
 #pragma once
 
@@ -92,7 +94,8 @@ typedef struct Dir {
         DirSlot *slots;
         size_t nslots, slots_cap;
         uint64_t next_cookie;
-        Inode *parent;    /* ".."; the root is its own parent */
+        Inode *parent;    /* ".."; the root is its own parent. Holds a reference (refs) on it, kept
+                           * after the directory is removed: parent pointers never dangle */
 } Dir;
 
 struct Dirent {

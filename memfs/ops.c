@@ -139,9 +139,10 @@ static int node_new(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir, const Nod
         r = inode_new(fs, mode, ctx->uid, gid, &inode);
         if (r < 0)
                 return r;
-        if (S_ISDIR(mode))
+        if (S_ISDIR(mode)) {
+                inode_ref(dir);
                 inode->dir.parent = dir;
-        else if (S_ISCHR(mode) || S_ISBLK(mode))
+        } else if (S_ISCHR(mode) || S_ISBLK(mode))
                 inode->rdev = spec->rdev;
         else if (S_ISLNK(mode)) {
                 inode->target = strdup(spec->target);
@@ -175,6 +176,8 @@ static int node_create_locked(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir,
         if (r < 0) {
                 inode->nlink = 0;
                 inode_free(fs, inode);
+                if (S_ISDIR(spec->mode))
+                        inode_unref(fs, dir); /* the new directory's reference: dir is alive, locked */
                 return r;
         }
         dir_insert(&dir->dir, entry);
@@ -414,7 +417,11 @@ void memfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const c
                 reply_entry(req, inode, &e);
 }
 
-/* Is a the directory d, or one of d's ancestors? Under rename_lock: parent pointers hold still. */
+/*
+ * Is a the directory d, or one of d's ancestors? Under rename_lock: parent
+ * pointers hold still, and each one pins what it points to (a removed
+ * directory's too).
+ */
 static bool is_ancestor(Memfs *fs, Inode *a, Inode *d)
 {
         for (;;) {
@@ -435,6 +442,7 @@ typedef struct RenameOp {
         bool victim_dead;   /* ... and died of it */
         bool victim_linked; /* ... or keeps other names */
         Inode *locked[2]; /* the inodes named, locked after their directories */
+        Inode *unpin[2];  /* parents a moved directory left: their references go once all is unlocked */
 } RenameOp;
 
 /*
@@ -476,12 +484,14 @@ static int rename_check(Memfs *fs, const struct fuse_ctx *ctx, RenameOp *op)
         return r;
 }
 
-/* A directory that changes parent moves its ".." link along. All three locked. */
-static void reparent(Inode *inode, Inode *from, Inode *to)
+/* A directory that changes parent moves its ".." link, and its reference, along. All three locked. */
+static void reparent(RenameOp *op, Inode *inode, Inode *from, Inode *to)
 {
         if (!S_ISDIR(inode->type) || from == to)
                 return;
+        inode_ref(to);
         inode->dir.parent = to;
+        op->unpin[op->unpin[0] ? 1 : 0] = from;
         inode_change_locked(from, -1, 0, true);
         inode_change_locked(to, 1, 0, true);
 }
@@ -492,8 +502,8 @@ static int rename_exchange(RenameOp *op)
 
         op->src->inode = b;
         op->dst->inode = a;
-        reparent(a, op->src_dir, op->dst_dir);
-        reparent(b, op->dst_dir, op->src_dir);
+        reparent(op, a, op->src_dir, op->dst_dir);
+        reparent(op, b, op->dst_dir, op->src_dir);
         inode_change_locked(op->src_dir, 0, 0, true);
         if (op->dst_dir != op->src_dir)
                 inode_change_locked(op->dst_dir, 0, 0, true);
@@ -519,7 +529,7 @@ static int rename_move(Memfs *fs, RenameOp *op)
         }
         dir_remove(&op->src_dir->dir, op->src);
         dir_insert(&op->dst_dir->dir, moved);
-        reparent(src, op->src_dir, op->dst_dir);
+        reparent(op, src, op->src_dir, op->dst_dir);
         inode_change_locked(op->src_dir, 0, -DIR_ENTRY_BOGO_SIZE, true);
         inode_change_locked(op->dst_dir, 0, DIR_ENTRY_BOGO_SIZE, true);
         inode_change_locked(src, 0, 0, false);
@@ -651,6 +661,8 @@ void memfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_i
         }
         if (op.victim_dead)
                 inode_unref(fs, op.victim);
+        for (size_t i = 0; i < ELEMENTSOF(op.unpin); i++)
+                inode_unref(fs, op.unpin[i]);
         LOG(fs, "rename %s -> %s flags %u: %s", name, newname, flags, r < 0 ? strerror(-r) : "ok");
         fuse_reply_err(req, -r);
         if (still_linked)
