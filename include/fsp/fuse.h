@@ -99,6 +99,11 @@ int fsp_fuse_mount(FspFuseOptions *o, const struct fuse_lowlevel_ops *ops, size_
  * serve requests on several threads until a stop signal or an unmount,
  * send "STOPPING=1", unmount (lazily, so open files do not keep a stale
  * mount) and destroy the session. Returns 0 after a clean stop.
+ *
+ * A thread that serves a caller's metadata requests (or its small reads)
+ * moves to the CPU that caller last ran on, unless -o no_follow_caller:
+ * a round trip between two threads on one CPU costs a fraction of two
+ * wake-ups of an idle CPU (see libfsp-fuse(3)).
  */
 int fsp_fuse_run(FspFuseOptions *o, struct fuse_session *se);
 
