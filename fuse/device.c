@@ -69,6 +69,7 @@ static ssize_t device_read(int fd, void *buf, size_t size, void *userdata)
         current_size = (size_t) n;
         if (current_request->opcode == FUSE_INIT)
                 init_seen(current_request, current_size);
+        affinity_follow(current_request);
         return n;
 }
 

@@ -21,6 +21,8 @@ enum {
         KEY_MAX_THREADS,
         KEY_MAX_IDLE_THREADS,
         KEY_CLONE_FD,
+        KEY_FOLLOW_CALLER,
+        KEY_NO_FOLLOW_CALLER,
 };
 
 static const struct fuse_opt standard_opts[] = {
@@ -34,6 +36,8 @@ static const struct fuse_opt standard_opts[] = {
         FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
         FUSE_OPT_KEY("max_idle_threads=", KEY_MAX_IDLE_THREADS),
         FUSE_OPT_KEY("clone_fd", KEY_CLONE_FD),
+        FUSE_OPT_KEY("follow_caller", KEY_FOLLOW_CALLER),
+        FUSE_OPT_KEY("no_follow_caller", KEY_NO_FOLLOW_CALLER),
         FUSE_OPT_END,
 };
 
@@ -111,6 +115,10 @@ static int standard_key(ParseState *st, const char *arg, int key)
         case KEY_CLONE_FD:
                 o->clone_fd = true;
                 return 0;
+        case KEY_FOLLOW_CALLER:
+        case KEY_NO_FOLLOW_CALLER:
+                o->no_follow_caller = key == KEY_NO_FOLLOW_CALLER;
+                return 0;
         }
         return -1;
 }
@@ -179,6 +187,7 @@ int fsp_fuse_options_parse(int argc, char *argv[], const struct fuse_opt *fs_opt
                 o->max_threads = defaults->max_threads;
                 o->max_idle_threads = defaults->max_idle_threads;
                 o->clone_fd = defaults->clone_fd;
+                o->no_follow_caller = defaults->no_follow_caller;
         }
         st = (ParseState) { .options = o, .fs_proc = fs_proc, .program = program_name(argv[0]) };
 
@@ -224,7 +233,8 @@ void fsp_fuse_print_help(FILE *f)
               "  -m MOUNTPOINT          where to mount (also accepted as the only argument)\n"
               "  -d                     print FUSE requests and replies on stderr\n"
               "  -o OPT[,OPT...]        FUSE mount and connection options (see mount.fuse3(8)), and\n"
-              "                         max_threads=N, max_idle_threads=N, clone_fd for the loop\n"
+              "                         max_threads=N, max_idle_threads=N, clone_fd for the loop, and\n"
+              "                         no_follow_caller (serve metadata on any CPU, not the caller's)\n"
               "  -h, --help             show this help and exit\n"
               "  -V, --version          show the version and exit\n",
               f);

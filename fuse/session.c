@@ -180,6 +180,7 @@ static int session_loop(const FspFuseOptions *o, struct fuse_session *se)
         if (o->max_idle_threads || o->max_threads)
                 fuse_loop_cfg_set_idle_threads(config, o->max_idle_threads ? o->max_idle_threads : o->max_threads);
         fuse_loop_cfg_set_clone_fd(config, o->clone_fd);
+        affinity_set_enabled(!o->no_follow_caller);
         r = fuse_session_loop_mt(se, config);
         fuse_loop_cfg_destroy(config);
         return r;

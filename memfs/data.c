@@ -10,8 +10,9 @@
  * Invariant: a page whose bit is clear reads as zeros, and so do the bytes
  * of a page beyond the end of the file.
  *
- * Callers hold the inode's lock; the pool has a lock of its own, taken
- * once per chunk, never per read or write.
+ * Callers hold the inode's lock (see FileData in memfs.h for which way);
+ * the tree's own lock is taken here. The pool has a lock of its own,
+ * taken once per chunk, never per read or write. Order: tree, then pool.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -116,7 +117,7 @@ static int pages_charge(Memfs *fs, uint64_t n)
 static void pages_release(Memfs *fs, FileData *d, uint64_t n)
 {
         atomic_fetch_sub(&fs->allocated_pages, n);
-        d->pages -= n;
+        atomic_fetch_sub(&d->pages, n);
 }
 
 /* Pages first..last (inclusive) of a chunk, as a bit mask. */
@@ -134,6 +135,7 @@ static uint64_t tree_span(unsigned height)
 void data_init(FileData *d)
 {
         memset(d, 0, sizeof(*d));
+        pthread_mutex_init(&d->lock, NULL);
 }
 
 static Chunk *tree_lookup(const FileData *d, uint64_t idx)
@@ -237,6 +239,7 @@ static void chunks_free(Memfs *fs, FileData *d, uint64_t first, uint64_t last)
 void data_done(Memfs *fs, FileData *d)
 {
         chunks_free(fs, d, 0, UINT64_MAX);
+        pthread_mutex_destroy(&d->lock);
 }
 
 /* The lowest chunk index >= from that exists below node, if any. */
@@ -259,7 +262,10 @@ static bool tree_next(void *node, unsigned h, uint64_t base, uint64_t from, uint
         return false;
 }
 
-/* iovecs over [off, off+len) clipped to size: chunk memory, or zeros for holes. */
+/*
+ * iovecs over [off, off+len) clipped to size: chunk memory, or zeros for
+ * holes. The memory stays while the caller holds the inode's lock.
+ */
 size_t data_read_iov(FileData *d, off_t size, off_t off, size_t len, struct iovec *iov, size_t max_iov)
 {
         size_t n = 0;
@@ -267,6 +273,7 @@ size_t data_read_iov(FileData *d, off_t size, off_t off, size_t len, struct iove
         if (off >= size)
                 return 0;
         len = (size_t) MIN((off_t) len, size - off);
+        pthread_mutex_lock(&d->lock);
         while (len > 0 && n < max_iov) {
                 uint64_t idx = (uint64_t) off >> CHUNK_SHIFT;
                 size_t in = (size_t) off & (CHUNK_SIZE - 1), k = MIN(len, CHUNK_SIZE - in);
@@ -280,6 +287,7 @@ size_t data_read_iov(FileData *d, off_t size, off_t off, size_t len, struct iove
                 off += (off_t) k;
                 len -= k;
         }
+        pthread_mutex_unlock(&d->lock);
         return n;
 }
 
@@ -292,26 +300,32 @@ size_t data_read_iov(FileData *d, off_t size, off_t off, size_t len, struct iove
  */
 #define POPULATE_MIN_PAGES 4
 
-static void pages_populate(Chunk *c, uint64_t mask)
+/* With d->lock held: mark the pages of mask resident; the ones that were not, as a mask. */
+static uint64_t pages_warm(Chunk *c, uint64_t mask)
 {
         uint64_t cold = mask & ~c->resident;
-        unsigned first, last;
 
         c->resident |= mask;
-        if (__builtin_popcountll(cold) < POPULATE_MIN_PAGES)
+        return __builtin_popcountll(cold) < POPULATE_MIN_PAGES ? 0 : cold;
+}
+
+static void pages_populate(char *mem, uint64_t cold)
+{
+        unsigned first, last;
+
+        if (!cold)
                 return;
         first = (unsigned) __builtin_ctzll(cold);
         last = 63 - (unsigned) __builtin_clzll(cold);
-        (void) madvise(c->mem + ((size_t) first << MEMFS_PAGE_SHIFT), (size_t) (last - first + 1) << MEMFS_PAGE_SHIFT,
+        (void) madvise(mem + ((size_t) first << MEMFS_PAGE_SHIFT), (size_t) (last - first + 1) << MEMFS_PAGE_SHIFT,
                        MADV_POPULATE_WRITE);
 }
 
-/* Copy into one chunk, charging the pages that did not hold data yet. */
-static int chunk_write(Memfs *fs, FileData *d, uint64_t idx, size_t in, size_t k, DataSource *src)
+/* With d->lock held: the chunk at idx, with the pages of mask charged and marked as holding data. */
+static int chunk_prepare(Memfs *fs, FileData *d, uint64_t idx, uint64_t mask, Chunk **ret)
 {
-        uint64_t mask = page_mask(in >> MEMFS_PAGE_SHIFT, (in + k - 1) >> MEMFS_PAGE_SHIFT), fresh;
+        uint64_t fresh;
         Chunk *c;
-        ssize_t n;
         int r;
 
         r = chunk_get_or_create(d, idx, &c);
@@ -325,10 +339,29 @@ static int chunk_write(Memfs *fs, FileData *d, uint64_t idx, size_t in, size_t k
                                 chunks_free(fs, d, idx, idx);
                         return r;
                 }
-                d->pages += (uint64_t) __builtin_popcountll(fresh);
+                atomic_fetch_add(&d->pages, (uint64_t) __builtin_popcountll(fresh));
         }
-        pages_populate(c, mask);
         c->pages |= mask; /* even if the copy fails part way: the pages are charged, and read as zeros */
+        *ret = c;
+        return 0;
+}
+
+/* Copy into one chunk, charging the pages that did not hold data yet. The copy runs without d->lock. */
+static int chunk_write(Memfs *fs, FileData *d, uint64_t idx, size_t in, size_t k, DataSource *src)
+{
+        uint64_t mask = page_mask(in >> MEMFS_PAGE_SHIFT, (in + k - 1) >> MEMFS_PAGE_SHIFT), cold = 0;
+        Chunk *c;
+        ssize_t n;
+        int r;
+
+        pthread_mutex_lock(&d->lock);
+        r = chunk_prepare(fs, d, idx, mask, &c);
+        if (r == 0)
+                cold = pages_warm(c, mask);
+        pthread_mutex_unlock(&d->lock);
+        if (r < 0)
+                return r;
+        pages_populate(c->mem, cold);
         n = src->copy(src, c->mem + in, k);
         if (n < 0)
                 return (int) n;
@@ -426,13 +459,15 @@ int data_punch(Memfs *fs, FileData *d, off_t off, off_t len)
 
         if (len <= 0)
                 return 0;
-        if (first_full > end_full) { /* within one page */
+        pthread_mutex_lock(&d->lock);
+        if (first_full > end_full) /* within one page */
                 page_zero(d, off, (size_t) len);
-                return 0;
+        else {
+                page_zero(d, off, (size_t) ((first_full << MEMFS_PAGE_SHIFT) - start));
+                page_zero(d, (off_t) (end_full << MEMFS_PAGE_SHIFT), (size_t) (end - (end_full << MEMFS_PAGE_SHIFT)));
+                pages_release_range(fs, d, first_full, end_full);
         }
-        page_zero(d, off, (size_t) ((first_full << MEMFS_PAGE_SHIFT) - start));
-        page_zero(d, (off_t) (end_full << MEMFS_PAGE_SHIFT), (size_t) (end - (end_full << MEMFS_PAGE_SHIFT)));
-        pages_release_range(fs, d, first_full, end_full);
+        pthread_mutex_unlock(&d->lock);
         return 0;
 }
 
@@ -442,12 +477,14 @@ int data_truncate(Memfs *fs, FileData *d, off_t old_size, off_t new_size)
 
         if (new_size >= old_size)
                 return 0;
+        pthread_mutex_lock(&d->lock);
         /* The tail of the last page must read as zeros if the file grows again. */
         if (new_size % MEMFS_PAGE_SIZE)
                 page_zero(d, new_size, MEMFS_PAGE_SIZE - (size_t) (new_size % MEMFS_PAGE_SIZE));
         if (end_page % CHUNK_PAGES)
                 chunk_release_pages(fs, d, end_page / CHUNK_PAGES, end_page % CHUNK_PAGES, CHUNK_PAGES - 1);
         chunks_free(fs, d, (end_page + CHUNK_PAGES - 1) / CHUNK_PAGES, UINT64_MAX);
+        pthread_mutex_unlock(&d->lock);
         return 0;
 }
 
@@ -472,25 +509,22 @@ int data_allocate(Memfs *fs, FileData *d, off_t off, off_t len)
         uint64_t first = (uint64_t) off >> MEMFS_PAGE_SHIFT;
         uint64_t end = ((uint64_t) off + (uint64_t) len + MEMFS_PAGE_SIZE - 1) >> MEMFS_PAGE_SHIFT;
         uint64_t free_pages = fs->capacity_pages - atomic_load(&fs->allocated_pages);
+        int r = 0;
 
+        pthread_mutex_lock(&d->lock);
         /* All or nothing: check first (exactly, when the cheap bound is not enough). */
         if (end - first > free_pages && pages_missing(d, first, end) > free_pages)
-                return -ENOSPC;
-        for (uint64_t p = first; p < end;) {
-                uint64_t idx = p / CHUNK_PAGES, last = MIN(end, (idx + 1) * CHUNK_PAGES) - 1, fresh;
+                r = -ENOSPC;
+        for (uint64_t p = first; p < end && r == 0;) {
+                uint64_t idx = p / CHUNK_PAGES, last = MIN(end, (idx + 1) * CHUNK_PAGES) - 1;
                 uint64_t mask = page_mask((unsigned) (p % CHUNK_PAGES), (unsigned) (last % CHUNK_PAGES));
                 Chunk *c;
-                int r = chunk_get_or_create(d, idx, &c);
-                if (r < 0)
-                        return r;
-                fresh = mask & ~c->pages;
-                if (fresh && pages_charge(fs, (uint64_t) __builtin_popcountll(fresh)) < 0)
-                        return -ENOSPC; /* only when another file took the space meanwhile */
-                d->pages += (uint64_t) __builtin_popcountll(fresh);
-                c->pages |= mask;
+                /* ENOSPC here only when another file took the space meanwhile */
+                r = chunk_prepare(fs, d, idx, mask, &c);
                 p = last + 1;
         }
-        return 0;
+        pthread_mutex_unlock(&d->lock);
+        return r;
 }
 
 static off_t seek_data(const FileData *d, off_t size, off_t off)
@@ -533,9 +567,14 @@ static off_t seek_hole(const FileData *d, off_t size, off_t off)
 /* SEEK_DATA / SEEK_HOLE at page granularity; the end of the file is a hole. */
 off_t data_seek(FileData *d, off_t size, off_t off, int whence)
 {
+        off_t r;
+
         if (off < 0)
                 return -EINVAL;
         if (off >= size)
                 return -ENXIO;
-        return whence == SEEK_DATA ? seek_data(d, size, off) : seek_hole(d, size, off);
+        pthread_mutex_lock(&d->lock);
+        r = whence == SEEK_DATA ? seek_data(d, size, off) : seek_hole(d, size, off);
+        pthread_mutex_unlock(&d->lock);
+        return r;
 }

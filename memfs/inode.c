@@ -26,26 +26,42 @@ static bool node_reserve(Memfs *fs)
         return true;
 }
 
+static InodeList *list_of(Memfs *fs, const Inode *inode)
+{
+        uintptr_t a = (uintptr_t) inode;
+        return &fs->all[(a >> 6 ^ a >> 12) % ALL_SHARDS];
+}
+
+void inode_init_lists(Memfs *fs)
+{
+        for (size_t i = 0; i < ALL_SHARDS; i++)
+                pthread_mutex_init(&fs->all[i].lock, NULL);
+}
+
 static void all_link(Memfs *fs, Inode *inode)
 {
-        pthread_mutex_lock(&fs->all_lock);
-        inode->all_next = fs->all;
-        if (fs->all)
-                fs->all->all_prev = inode;
-        fs->all = inode;
-        pthread_mutex_unlock(&fs->all_lock);
+        InodeList *l = list_of(fs, inode);
+
+        pthread_mutex_lock(&l->lock);
+        inode->all_next = l->head;
+        if (l->head)
+                l->head->all_prev = inode;
+        l->head = inode;
+        pthread_mutex_unlock(&l->lock);
 }
 
 static void all_unlink(Memfs *fs, Inode *inode)
 {
-        pthread_mutex_lock(&fs->all_lock);
+        InodeList *l = list_of(fs, inode);
+
+        pthread_mutex_lock(&l->lock);
         if (inode->all_prev)
                 inode->all_prev->all_next = inode->all_next;
         else
-                fs->all = inode->all_next;
+                l->head = inode->all_next;
         if (inode->all_next)
                 inode->all_next->all_prev = inode->all_prev;
-        pthread_mutex_unlock(&fs->all_lock);
+        pthread_mutex_unlock(&l->lock);
 }
 
 /* A new inode with one link (two for a directory, whose parent the caller sets). */
@@ -115,36 +131,52 @@ void inode_release_node(Memfs *fs, Inode *inode)
         atomic_fetch_sub(&fs->nodes, 1);
 }
 
-/* Drop a reference: the inode's own once it is dead, or an operation's pin. */
+/*
+ * Drop a reference: the inode's own once it is dead, an operation's pin,
+ * or a subdirectory's. Freeing a directory drops the reference it held on
+ * its parent, which may free that one too: a loop, for trees of any depth.
+ */
 void inode_unref(Memfs *fs, Inode *inode)
 {
-        if (atomic_fetch_sub(&inode->refs, 1) == 1)
+        while (inode && atomic_fetch_sub(&inode->refs, 1) == 1) {
+                Inode *parent = S_ISDIR(inode->type) && inode != fs->root ? inode->dir.parent : NULL;
                 inode_free(fs, inode);
-}
-
-/* Call with fs->ns_lock held exclusively (nlink and lookups both stable). */
-bool inode_is_dead(Inode *inode)
-{
-        return inode->nlink == 0 && atomic_load(&inode->nlookup) == 0;
+                inode = parent;
+        }
 }
 
 /*
- * The kernel dropped n references. Under the shared namespace lock nlink
- * cannot change, and an unlinked inode cannot be found again, so whoever
- * sees both counts at zero here is the only one who will.
+ * Caller holds inode->lock exclusively. If the inode has neither a name
+ * nor the kernel's reference, mark it dead: true for the one caller that
+ * does, who then drops the inode's own reference (after unlocking).
  */
-bool inode_forget(Memfs *fs, Inode *inode, uint64_t n)
+bool inode_mark_dead(Inode *inode)
 {
-        bool dead;
+        if (inode->nlink != 0 || atomic_load(&inode->nlookup) != 0)
+                return false;
+        return !atomic_exchange(&inode->dead, true);
+}
+
+/*
+ * The kernel dropped n references. Once nlookup reaches zero the inode
+ * may die at any moment (an unlink may be checking too), so it is pinned
+ * first, while the kernel's reference still keeps it.
+ */
+void inode_forget(Memfs *fs, Inode *inode, uint64_t n)
+{
+        bool dead = false;
 
         if (inode == fs->root)
-                return false;
-        pthread_rwlock_rdlock(&fs->ns_lock);
-        dead = atomic_fetch_sub(&inode->nlookup, n) == n && inode->nlink == 0;
-        pthread_rwlock_unlock(&fs->ns_lock);
+                return;
+        inode_ref(inode);
+        if (atomic_fetch_sub(&inode->nlookup, n) == n) {
+                pthread_rwlock_wrlock(&inode->lock);
+                dead = inode_mark_dead(inode);
+                pthread_rwlock_unlock(&inode->lock);
+        }
         if (dead)
                 inode_unref(fs, inode);
-        return dead;
+        inode_unref(fs, inode);
 }
 
 /* Caller holds inode->lock. */
@@ -160,7 +192,7 @@ void inode_fill_stat(const Inode *inode, struct stat *st)
         st->st_size = inode->size;
         st->st_blksize = MEMFS_PAGE_SIZE;
         if (S_ISREG(inode->type))
-                st->st_blocks = (blkcnt_t) (inode->data.pages * (MEMFS_PAGE_SIZE / 512));
+                st->st_blocks = (blkcnt_t) (atomic_load(&inode->data.pages) * (MEMFS_PAGE_SIZE / 512));
         st->st_atim = inode->atime;
         st->st_mtim = inode->mtime;
         st->st_ctim = inode->ctime;
@@ -231,10 +263,11 @@ void inode_invalidate(Memfs *fs, fuse_ino_t ino)
 /* At unmount: every inode goes, whatever its counts. */
 void memfs_free_all(Memfs *fs)
 {
-        while (fs->all) {
-                Inode *inode = fs->all;
-                inode->nlink = 0;
-                inode_free(fs, inode);
-        }
+        for (size_t i = 0; i < ALL_SHARDS; i++)
+                while (fs->all[i].head) {
+                        Inode *inode = fs->all[i].head;
+                        inode->nlink = 0;
+                        inode_free(fs, inode);
+                }
         fs->root = NULL;
 }

@@ -21,6 +21,8 @@
 #define EXIT_USAGE 2
 #define DEFAULT_MAX_NODES 1048576
 #define DEFAULT_TIMEOUT_MS 1000
+/* Names change only through this kernel, which keeps its cache of them true: trusted for an hour. */
+#define NAME_TIMEOUT_SEC 3600.0
 #define DEFAULT_SECRET_TIMEOUT_MS 30000
 
 typedef struct MemfsOptions {
@@ -75,7 +77,7 @@ static void usage(FILE *f)
                 "                         (default: the machine's physical memory)\n"
                 "  -F FSNAME              file system name: the mount's type is fuse.FSNAME (default memfs)\n"
                 "  -i                     case-insensitive lookups; names keep the case they were created with\n"
-                "  -t MILLIS              attribute and entry cache timeout (default %d)\n"
+                "  -t MILLIS              attribute cache timeout (default %d; names: an hour, 0 with -t 0)\n"
                 "  -D FILE                log every operation to FILE (- for stderr)\n"
                 "  --secret-hash FILE     read a password on stdin, answer OK only if it matches the\n"
                 "                         crypt(3) hash in FILE, else NO and exit without mounting\n"
@@ -369,9 +371,9 @@ static int memfs_init(Memfs *fs, const MemfsOptions *mo, const struct stat *mp)
 {
         int r;
 
-        pthread_rwlock_init(&fs->ns_lock, NULL);
+        pthread_mutex_init(&fs->rename_lock, NULL);
         pthread_mutex_init(&fs->log_lock, NULL);
-        pthread_mutex_init(&fs->all_lock, NULL);
+        inode_init_lists(fs);
         fs->max_nodes = mo->max_nodes;
         fs->max_file_size = mo->max_file_size ? mo->max_file_size : physical_memory();
         fs->capacity_pages = capacity_pages(fs->max_nodes, fs->max_file_size);
@@ -380,9 +382,14 @@ static int memfs_init(Memfs *fs, const MemfsOptions *mo, const struct stat *mp)
         /* -s promises EFBIG from write(2) itself; with the writeback cache the kernel would accept the
          * data first and report the error only at fsync or close. */
         fs->writeback_cache = mo->max_file_size == 0;
+        /*
+         * Attributes are trusted for -t only: a writer with the writeback cache asks for them again
+         * at the next write after that, which is how it learns that memfs has gone away. Names for
+         * much longer (-t 0 keeps nothing), except with -i: another spelling may name an entry the
+         * kernel cached under the first one.
+         */
         fs->attr_timeout = mo->timeout_ms / 1000.0;
-        /* -i: another spelling may name an entry the kernel cached under the first one. */
-        fs->entry_timeout = fs->case_insensitive ? 0 : fs->attr_timeout;
+        fs->entry_timeout = fs->case_insensitive || mo->timeout_ms == 0 ? 0 : MAX(NAME_TIMEOUT_SEC, fs->attr_timeout);
 
         r = inode_new(fs, S_IFDIR | (mp->st_mode & 07777), mp->st_uid, mp->st_gid, &fs->root);
         if (r < 0)
@@ -397,9 +404,10 @@ static void memfs_done(Memfs *fs)
         memfs_free_all(fs);
         if (fs->log && fs->log != stderr)
                 fclose(fs->log);
-        pthread_rwlock_destroy(&fs->ns_lock);
+        pthread_mutex_destroy(&fs->rename_lock);
         pthread_mutex_destroy(&fs->log_lock);
-        pthread_mutex_destroy(&fs->all_lock);
+        for (size_t i = 0; i < ALL_SHARDS; i++)
+                pthread_mutex_destroy(&fs->all[i].lock);
 }
 
 /* default_permissions: the kernel checks modes. As root, allow_other lets every user in. */

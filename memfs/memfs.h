@@ -3,20 +3,29 @@
  * memfs: an in-memory file system over libfuse's low-level API.
  *
  * The model is a set of inodes addressed by their pointer (the FUSE node
- * id), never by path. Locking:
- *   - fs->ns_lock (rwlock) guards the namespace: directory tables, parent
- *     pointers, nlink. Lookups and readdir take it shared, operations that
- *     change names take it exclusive.
- *   - inode->lock (rwlock) guards one inode's attributes, data and xattrs.
- *     Reads and writes of file data take only this lock.
- *   Order: ns_lock before any inode lock; at most one inode lock at a time,
- *   except copy_file_range, which takes two in address order.
+ * id), never by path. Locking, with no lock shared by unrelated
+ * directories, so that work in two directories runs side by side:
+ *   - inode->lock (rwlock) guards one inode: its attributes (nlink
+ *     included), and its contents: a directory's table of names and
+ *     parent pointer, a file's data, the xattrs. Lookups and readdir take
+ *     a directory's lock shared, operations that change its names
+ *     exclusive. Reads and writes of file data take only the file's lock.
+ *   - fs->rename_lock (mutex) is held by a rename between two
+ *     directories: parent pointers change only under it, so the check
+ *     that a directory is not moved below itself walks them safely.
+ *   Order: rename_lock, then directory locks from the root down (an
+ *   ancestor before its descendant; two unrelated directories only under
+ *   rename_lock, in address order), then the locks of the inodes named in
+ *   them. copy_file_range takes two file locks in address order.
  * An inode lives while it has a name (nlink > 0) or the kernel knows it
- * (nlookup > 0); when both are gone its reference (refs) goes. An
- * operation that still uses the inode after its reply has left (a read
- * replies while it holds the lock that keeps the pages in place, and the
- * kernel may forget the inode before that lock is released) pins it with
- * a reference of its own: the last reference frees.
+ * (nlookup > 0). Whoever sees both at zero under the inode's lock marks it
+ * dead (once: the flag is exchanged atomically) and drops its own
+ * reference (refs). An operation that still uses the inode after its
+ * reply has left, or after the kernel may have forgotten it (a read
+ * replies while it holds the lock that keeps the pages in place; FORGET
+ * itself), pins it with a reference of its own, and so does each
+ * subdirectory through its parent pointer (so the walk up a removed
+ * directory's parents never meets freed memory): the last reference frees.
  */
 #pragma once
 
@@ -50,15 +59,26 @@ typedef struct Xattr Xattr;
 
 typedef struct Chunk {
         char *mem;         /* CHUNK_SIZE bytes from the chunk pool; pages read as zero until written */
-        uint64_t pages;    /* bit i: page i holds data (counted in st_blocks and statfs) */
-        uint64_t resident; /* bit i: page i is in memory (written to since last given back) */
+        uint64_t pages;    /* bit i: page i holds data (counted in st_blocks and statfs); FileData.lock */
+        uint64_t resident; /* bit i: page i is in memory (written to since last given back); FileData.lock */
 } Chunk;
 
-/* Sparse file contents: a radix tree of chunks, as deep as the highest chunk index needs. */
+/*
+ * Sparse file contents: a radix tree of chunks, as deep as the highest
+ * chunk index needs. The inode's lock decides who may touch the contents
+ * (shared: reads, and writes, which the kernel never sends for the same
+ * range at once; exclusive: truncate, punch, allocate, which free or
+ * reserve); `lock` guards the tree and the chunks' bits for the short
+ * moments a reader or writer walks or grows them. Bytes are copied in and
+ * out with only the inode's lock held, so writes to one file run side by
+ * side (the kernel's write-back sends a large file's pages on two
+ * threads at once).
+ */
 typedef struct FileData {
-        void *root;      /* height 0: a Chunk *; else a node of TREE_FANOUT children */
+        pthread_mutex_t lock;
+        void *root;              /* height 0: a Chunk *; else a node of TREE_FANOUT children */
         unsigned height;
-        uint64_t pages;  /* pages holding data in the whole file */
+        _Atomic uint64_t pages;  /* pages holding data in the whole file */
 } FileData;
 
 /* Entries in creation order, with a cookie that never changes: readdir offsets survive changes. */
@@ -74,7 +94,8 @@ typedef struct Dir {
         DirSlot *slots;
         size_t nslots, slots_cap;
         uint64_t next_cookie;
-        Inode *parent;    /* ".."; the root is its own parent */
+        Inode *parent;    /* ".."; the root is its own parent. Holds a reference (refs) on it, kept
+                           * after the directory is removed: parent pointers never dangle */
 } Dir;
 
 struct Dirent {
@@ -92,6 +113,7 @@ struct Inode {
         pthread_rwlock_t lock;
         _Atomic uint64_t nlookup;
         _Atomic unsigned refs;
+        atomic_bool dead;
         bool counted;    /* holds one of the -n nodes: from creation until its last name goes */
         uint64_t number; /* st_ino */
         mode_t type;     /* S_IFMT bits: never change, read without the lock */
@@ -108,11 +130,19 @@ struct Inode {
                 char *target;   /* S_ISLNK */
         };
         Xattr *xattrs;
-        Inode *all_prev, *all_next;
+        Inode *all_prev, *all_next; /* in fs->all[shard], for tear-down */
 };
 
+/* Every inode is on one of these lists (by address), so creating inodes never contends on one lock. */
+#define ALL_SHARDS 64
+
+typedef struct InodeList {
+        pthread_mutex_t lock;
+        Inode *head;
+} InodeList;
+
 typedef struct Memfs {
-        pthread_rwlock_t ns_lock;
+        pthread_mutex_t rename_lock;
         Inode *root;
         struct fuse_session *se;
 
@@ -132,8 +162,7 @@ typedef struct Memfs {
         FILE *log;
         pthread_mutex_t log_lock;
 
-        pthread_mutex_t all_lock; /* the list of every inode, for tear-down */
-        Inode *all;
+        InodeList all[ALL_SHARDS];
 } Memfs;
 
 /* memfs.c */
@@ -155,11 +184,12 @@ static inline void inode_ref(Inode *inode)
 {
         atomic_fetch_add(&inode->refs, 1);
 }
-bool inode_forget(Memfs *fs, Inode *inode, uint64_t n);
-bool inode_is_dead(Inode *inode);
+void inode_forget(Memfs *fs, Inode *inode, uint64_t n);
+bool inode_mark_dead(Inode *inode);
 void inode_release_node(Memfs *fs, Inode *inode);
 void inode_fill_stat(const Inode *inode, struct stat *st);
 void inode_touch(Inode *inode, bool modified);
+void inode_init_lists(Memfs *fs);
 bool inode_kill_priv(Inode *inode);
 bool inode_atime_stale(const Inode *inode);
 void inode_accessed(Inode *inode);

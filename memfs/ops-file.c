@@ -30,12 +30,16 @@
  * sees the old mode; safe then, as the file is open (or being opened)
  * and its inode cannot be on its way out.
  */
+static bool kill_priv_may_apply(const Memfs *fs, const Inode *inode)
+{
+        return fs->killpriv && ((inode->mode & (S_ISUID | S_ISGID)) || inode->xattrs);
+}
+
 static bool kill_priv_asked(fuse_req_t req, const Inode *inode)
 {
-        Memfs *fs = req_fs(req);
         int r;
 
-        if (!fs->killpriv || (!(inode->mode & (S_ISUID | S_ISGID)) && !inode->xattrs))
+        if (!kill_priv_may_apply(req_fs(req), inode))
                 return false;
         r = fsp_fuse_req_kill_suidgid(req);
         if (r >= 0)
@@ -108,20 +112,31 @@ void memfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struc
 }
 
 /* Like RLIMIT_FSIZE: a write that crosses the limit is cut short, one that starts at it fails. */
-static ssize_t write_locked(Memfs *fs, Inode *inode, off_t off, size_t size, DataSource *src)
+static ssize_t write_data(Memfs *fs, Inode *inode, off_t off, size_t size, DataSource *src)
 {
-        ssize_t n;
-
         if (off < 0)
                 return -EINVAL;
         if ((uint64_t) off >= fs->max_file_size)
                 return -EFBIG;
         size = (size_t) MIN((uint64_t) size, fs->max_file_size - (uint64_t) off);
-        n = data_write(fs, &inode->data, off, size, src);
+        return data_write(fs, &inode->data, off, size, src);
+}
+
+/* Caller holds inode->lock exclusively. */
+static void write_done_locked(Inode *inode, off_t off, ssize_t n)
+{
         if (n > 0) {
                 inode->size = MAX(inode->size, off + (off_t) n);
                 inode_touch(inode, true);
         }
+}
+
+/* Caller holds inode->lock exclusively. */
+static ssize_t write_locked(Memfs *fs, Inode *inode, off_t off, size_t size, DataSource *src)
+{
+        ssize_t n = write_data(fs, inode, off, size, src);
+
+        write_done_locked(inode, off, n);
         return n;
 }
 
@@ -131,6 +146,38 @@ static ssize_t bufvec_copy(DataSource *src, char *dst, size_t n)
 
         to.buf[0].mem = dst;
         return fuse_buf_copy(&to, src->bufv, 0);
+}
+
+/*
+ * A write that takes privileges away changes the mode: all of it under the
+ * exclusive lock. Any other copies its bytes under the shared lock, beside
+ * other writes to the file (the kernel never sends two for one range at
+ * once, nor a truncate while a write is in flight), and only then takes
+ * the lock exclusively for the size and times.
+ */
+static ssize_t write_file(fuse_req_t req, Inode *inode, off_t off, size_t size, DataSource *src, bool *ret_killed)
+{
+        Memfs *fs = req_fs(req);
+        ssize_t n;
+
+        pthread_rwlock_rdlock(&inode->lock);
+        if (kill_priv_may_apply(fs, inode)) {
+                pthread_rwlock_unlock(&inode->lock);
+                pthread_rwlock_wrlock(&inode->lock);
+                /* As the kernel's own file_remove_privs(): before the data, whatever becomes of the write. */
+                *ret_killed = kill_priv_asked(req, inode) && inode_kill_priv(inode);
+                n = write_locked(fs, inode, off, size, src);
+                pthread_rwlock_unlock(&inode->lock);
+                return n;
+        }
+        n = write_data(fs, inode, off, size, src);
+        pthread_rwlock_unlock(&inode->lock);
+        if (n > 0) {
+                pthread_rwlock_wrlock(&inode->lock);
+                write_done_locked(inode, off, n);
+                pthread_rwlock_unlock(&inode->lock);
+        }
+        return n;
 }
 
 /*
@@ -145,20 +192,17 @@ void memfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv
         DataSource src = { .copy = bufvec_copy, .bufv = bufv };
         size_t size = fuse_buf_size(bufv);
         uint64_t pages_before;
-        bool grew, killed;
+        bool grew, killed = false;
         ssize_t n;
 
         if (!S_ISREG(inode->type)) {
                 fuse_reply_err(req, S_ISDIR(inode->type) ? EISDIR : EINVAL);
                 return;
         }
-        pthread_rwlock_wrlock(&inode->lock);
-        /* As the kernel's own file_remove_privs(): before the data, whatever becomes of the write. */
-        killed = kill_priv_asked(req, inode) && inode_kill_priv(inode);
-        pages_before = inode->data.pages;
-        n = write_locked(fs, inode, off, size, &src);
-        grew = inode->data.pages != pages_before;
-        pthread_rwlock_unlock(&inode->lock);
+        pages_before = atomic_load(&inode->data.pages);
+        n = write_file(req, inode, off, size, &src, &killed);
+        /* Another write to the file may have added pages too: at worst one invalidation too many. */
+        grew = atomic_load(&inode->data.pages) != pages_before;
         if (killed)
                 inode_invalidate(fs, ino);
         if (n < 0) {

@@ -50,14 +50,12 @@ static void reply_negative(fuse_req_t req, Memfs *fs)
                 fuse_reply_entry(req, &e);
 }
 
-/* A change to one inode under its own lock: links, size, times. */
-static void inode_change(Inode *inode, int nlink_delta, off_t size_delta, bool modified)
+/* Caller holds inode->lock exclusively: a change of links, size and times. */
+static void inode_change_locked(Inode *inode, int nlink_delta, off_t size_delta, bool modified)
 {
-        pthread_rwlock_wrlock(&inode->lock);
         inode->nlink = (nlink_t) ((long) inode->nlink + nlink_delta);
         inode->size += size_delta;
         inode_touch(inode, modified);
-        pthread_rwlock_unlock(&inode->lock);
 }
 
 static int dir_of(Memfs *fs, fuse_ino_t ino, Inode **ret)
@@ -80,14 +78,14 @@ void memfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
         if (r == 0)
                 r = dir_of(fs, parent, &dir);
         if (r == 0) {
-                pthread_rwlock_rdlock(&fs->ns_lock);
+                pthread_rwlock_rdlock(&dir->lock);
                 Dirent *d = dir_find(fs, &dir->dir, name);
                 if (d) {
                         inode = d->inode;
                         atomic_fetch_add(&inode->nlookup, 1);
                         entry_fill(fs, inode, &e);
                 }
-                pthread_rwlock_unlock(&fs->ns_lock);
+                pthread_rwlock_unlock(&dir->lock);
         }
         LOG(fs, "lookup %s: %s", name, r < 0 ? strerror(-r) : inode ? "found" : "absent");
         if (r < 0)
@@ -121,7 +119,8 @@ typedef struct NodeSpec {
 
 /*
  * The new inode belongs to the caller; in a setgid directory it takes the
- * directory's group, and a new subdirectory keeps the setgid bit.
+ * directory's group, and a new subdirectory keeps the setgid bit. Caller
+ * holds dir->lock.
  */
 static int node_new(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir, const NodeSpec *spec, Inode **ret)
 {
@@ -132,20 +131,18 @@ static int node_new(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir, const Nod
 
         if (!S_ISLNK(mode))
                 mode &= ~(ctx->umask & 0777);
-        pthread_rwlock_rdlock(&dir->lock);
         if (dir->mode & S_ISGID) {
                 gid = dir->gid;
                 if (S_ISDIR(mode))
                         mode |= S_ISGID;
         }
-        pthread_rwlock_unlock(&dir->lock);
-
         r = inode_new(fs, mode, ctx->uid, gid, &inode);
         if (r < 0)
                 return r;
-        if (S_ISDIR(mode))
+        if (S_ISDIR(mode)) {
+                inode_ref(dir);
                 inode->dir.parent = dir;
-        else if (S_ISCHR(mode) || S_ISBLK(mode))
+        } else if (S_ISCHR(mode) || S_ISBLK(mode))
                 inode->rdev = spec->rdev;
         else if (S_ISLNK(mode)) {
                 inode->target = strdup(spec->target);
@@ -160,6 +157,7 @@ static int node_new(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir, const Nod
         return 0;
 }
 
+/* Caller holds dir->lock exclusively. The new inode is not yet visible to anyone else. */
 static int node_create_locked(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir, const char *name,
                               const NodeSpec *spec, Inode **ret)
 {
@@ -178,10 +176,12 @@ static int node_create_locked(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir,
         if (r < 0) {
                 inode->nlink = 0;
                 inode_free(fs, inode);
+                if (S_ISDIR(spec->mode))
+                        inode_unref(fs, dir); /* the new directory's reference: dir is alive, locked */
                 return r;
         }
         dir_insert(&dir->dir, entry);
-        inode_change(dir, S_ISDIR(spec->mode) ? 1 : 0, DIR_ENTRY_BOGO_SIZE, true);
+        inode_change_locked(dir, S_ISDIR(spec->mode) ? 1 : 0, DIR_ENTRY_BOGO_SIZE, true);
         *ret = inode;
         return 0;
 }
@@ -199,13 +199,13 @@ static int node_create(fuse_req_t req, fuse_ino_t parent, const char *name, cons
         if (r == 0 && spec->target && strlen(spec->target) > MEMFS_SYMLINK_MAX)
                 r = -ENAMETOOLONG;
         if (r == 0) {
-                pthread_rwlock_wrlock(&fs->ns_lock);
+                pthread_rwlock_wrlock(&dir->lock);
                 r = node_create_locked(fs, fuse_req_ctx(req), dir, name, spec, &inode);
                 if (r == 0) {
                         atomic_fetch_add(&inode->nlookup, 1);
                         entry_fill(fs, inode, e);
                 }
-                pthread_rwlock_unlock(&fs->ns_lock);
+                pthread_rwlock_unlock(&dir->lock);
         }
         LOG(fs, "create %s mode %o: %s", name, (unsigned) spec->mode, r < 0 ? strerror(-r) : "ok");
         *ret = inode;
@@ -266,41 +266,44 @@ void memfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
                 inode_forget(fs, inode, 1);
 }
 
-/* In a sticky directory only root, the directory's owner or the file's owner may remove or rename. */
-static int sticky_check(const struct fuse_ctx *ctx, Inode *dir, Inode *inode)
+/*
+ * In a sticky directory only root, the directory's owner or the file's
+ * owner may remove or rename. Caller holds both locks.
+ */
+static int sticky_check(const struct fuse_ctx *ctx, const Inode *dir, const Inode *inode)
 {
-        bool sticky;
-        uid_t dir_uid, uid;
-
-        pthread_rwlock_rdlock(&dir->lock);
-        sticky = dir->mode & S_ISVTX;
-        dir_uid = dir->uid;
-        pthread_rwlock_unlock(&dir->lock);
-        if (!sticky || ctx->uid == 0 || ctx->uid == dir_uid)
+        if (!(dir->mode & S_ISVTX) || ctx->uid == 0 || ctx->uid == dir->uid || ctx->uid == inode->uid)
                 return 0;
-        pthread_rwlock_rdlock(&inode->lock);
-        uid = inode->uid;
-        pthread_rwlock_unlock(&inode->lock);
-        return ctx->uid == uid ? 0 : -EPERM;
+        return -EPERM;
 }
 
-/* Drop one name of inode: a directory loses all its links, and its parent the one of "..". */
-static void name_dropped(Memfs *fs, Inode *dir, Inode *inode)
+/*
+ * Drop one name of inode (its lock held, as its directory's): a directory
+ * loses all its links, and its parent the one of "..". True if the
+ * inode died of it (the caller drops its reference once unlocked).
+ */
+static bool name_dropped_locked(Memfs *fs, Inode *dir, Inode *inode)
 {
         bool is_dir = S_ISDIR(inode->type);
 
-        inode_change(inode, is_dir ? -(int) inode->nlink : -1, 0, false);
-        inode_change(dir, is_dir ? -1 : 0, -DIR_ENTRY_BOGO_SIZE, true);
+        inode_change_locked(inode, is_dir ? -(int) inode->nlink : -1, 0, false);
+        inode_change_locked(dir, is_dir ? -1 : 0, -DIR_ENTRY_BOGO_SIZE, true);
         if (inode->nlink == 0)
                 inode_release_node(fs, inode);
+        return inode_mark_dead(inode);
 }
 
+/*
+ * Caller holds dir->lock exclusively; takes the victim's lock itself. On
+ * success, *ret_dead: the victim died (drop its reference once unlocked);
+ * *ret_linked: it keeps other names (and, then only, *ret is its id).
+ */
 static int remove_locked(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir, const char *name, bool rmdir,
-                         Inode **ret)
+                         Inode **ret, bool *ret_dead, bool *ret_linked)
 {
         Dirent *entry = dir_find(fs, &dir->dir, name);
         Inode *inode;
-        int r;
+        int r = 0;
 
         if (!entry)
                 return -ENOENT;
@@ -309,15 +312,19 @@ static int remove_locked(Memfs *fs, const struct fuse_ctx *ctx, Inode *dir, cons
                 return -ENOTDIR;
         if (!rmdir && S_ISDIR(inode->type))
                 return -EISDIR;
+        pthread_rwlock_wrlock(&inode->lock);
         if (rmdir && inode->dir.count > 0)
-                return -ENOTEMPTY;
-        r = sticky_check(ctx, dir, inode);
-        if (r < 0)
-                return r;
-        dir_remove(&dir->dir, entry);
-        name_dropped(fs, dir, inode);
-        *ret = inode;
-        return 0;
+                r = -ENOTEMPTY;
+        if (r == 0)
+                r = sticky_check(ctx, dir, inode);
+        if (r == 0) {
+                dir_remove(&dir->dir, entry);
+                *ret_dead = name_dropped_locked(fs, dir, inode);
+                *ret_linked = inode->nlink > 0;
+                *ret = inode;
+        }
+        pthread_rwlock_unlock(&inode->lock);
+        return r;
 }
 
 static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, bool rmdir)
@@ -331,14 +338,11 @@ static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, boo
         if (r == 0)
                 r = dir_of(fs, parent, &dir);
         if (r == 0) {
-                pthread_rwlock_wrlock(&fs->ns_lock);
-                r = remove_locked(fs, fuse_req_ctx(req), dir, name, rmdir, &inode);
-                if (r == 0) {
-                        dead = inode_is_dead(inode);
-                        still_linked = inode->nlink > 0;
+                pthread_rwlock_wrlock(&dir->lock);
+                r = remove_locked(fs, fuse_req_ctx(req), dir, name, rmdir, &inode, &dead, &still_linked);
+                if (still_linked)
                         ino = inode_id(fs, inode);
-                }
-                pthread_rwlock_unlock(&fs->ns_lock);
+                pthread_rwlock_unlock(&dir->lock);
         }
         if (dead)
                 inode_unref(fs, inode);
@@ -347,7 +351,8 @@ static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, boo
         /*
          * The kernel keeps one inode per node id, so the other names of a hard
          * link see the new nlink; still, tell it, so nothing cached about this
-         * inode outlives the change. After the reply.
+         * inode outlives the change. After the reply. (The kernel holds a
+         * reference to an inode it has a name for: it is alive.)
          */
         if (still_linked)
                 inode_invalidate(fs, ino);
@@ -363,22 +368,28 @@ void memfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
         remove_name(req, parent, name, true);
 }
 
+/* Caller holds dir->lock exclusively. */
 static int link_locked(Memfs *fs, Inode *inode, Inode *dir, const char *name)
 {
-        int r;
+        int r = 0;
 
         if (S_ISDIR(inode->type))
                 return -EPERM;
-        if (dir->nlink == 0 || inode->nlink == 0)
+        if (dir->nlink == 0)
                 return -ENOENT;
         if (dir_find(fs, &dir->dir, name))
                 return -EEXIST;
-        r = dir_add(fs, &dir->dir, name, inode);
-        if (r < 0)
-                return r;
-        inode_change(inode, 1, 0, false);
-        inode_change(dir, 0, DIR_ENTRY_BOGO_SIZE, true);
-        return 0;
+        pthread_rwlock_wrlock(&inode->lock);
+        if (inode->nlink == 0)
+                r = -ENOENT;
+        if (r == 0)
+                r = dir_add(fs, &dir->dir, name, inode);
+        if (r == 0)
+                inode_change_locked(inode, 1, 0, false);
+        pthread_rwlock_unlock(&inode->lock);
+        if (r == 0)
+                inode_change_locked(dir, 0, DIR_ENTRY_BOGO_SIZE, true);
+        return r;
 }
 
 void memfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
@@ -391,13 +402,13 @@ void memfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const c
         if (r == 0)
                 r = dir_of(fs, newparent, &dir);
         if (r == 0) {
-                pthread_rwlock_wrlock(&fs->ns_lock);
+                pthread_rwlock_wrlock(&dir->lock);
                 r = link_locked(fs, inode, dir, newname);
                 if (r == 0) {
                         atomic_fetch_add(&inode->nlookup, 1);
                         entry_fill(fs, inode, &e);
                 }
-                pthread_rwlock_unlock(&fs->ns_lock);
+                pthread_rwlock_unlock(&dir->lock);
         }
         LOG(fs, "link %s: %s", newname, r < 0 ? strerror(-r) : "ok");
         if (r < 0)
@@ -406,7 +417,11 @@ void memfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const c
                 reply_entry(req, inode, &e);
 }
 
-/* Is a the directory d, or one of d's ancestors? Parent pointers only: no paths, no recursion. */
+/*
+ * Is a the directory d, or one of d's ancestors? Under rename_lock: parent
+ * pointers hold still, and each one pins what it points to (a removed
+ * directory's too).
+ */
 static bool is_ancestor(Memfs *fs, Inode *a, Inode *d)
 {
         for (;;) {
@@ -423,18 +438,38 @@ typedef struct RenameOp {
         const char *name, *newname;
         unsigned flags;
         Dirent *src, *dst;
-        Inode *victim; /* the inode that lost its name to the rename, if any */
+        Inode *victim;      /* the inode that lost its name to the rename, if any */
+        bool victim_dead;   /* ... and died of it */
+        bool victim_linked; /* ... or keeps other names */
+        Inode *locked[2]; /* the inodes named, locked after their directories */
+        Inode *unpin[2];  /* parents a moved directory left: their references go once all is unlocked */
 } RenameOp;
 
+/*
+ * No directory moves below itself, and the inodes named are no ancestors
+ * of the directories locked (so locking them next keeps the lock order).
+ * Under rename_lock when the directories differ; within one directory
+ * neither can happen.
+ */
+static int rename_check_tree(Memfs *fs, const RenameOp *op)
+{
+        Inode *src = op->src->inode, *dst = op->dst ? op->dst->inode : NULL;
+
+        if (op->src_dir == op->dst_dir)
+                return 0;
+        if (S_ISDIR(src->type) && is_ancestor(fs, src, op->dst_dir))
+                return -EINVAL;
+        if (dst && S_ISDIR(dst->type) && is_ancestor(fs, dst, op->src_dir))
+                return (op->flags & RENAME_EXCHANGE) ? -EINVAL : -ENOTEMPTY;
+        return 0;
+}
+
+/* Everything locked. */
 static int rename_check(Memfs *fs, const struct fuse_ctx *ctx, RenameOp *op)
 {
         Inode *src = op->src->inode, *dst = op->dst ? op->dst->inode : NULL;
         int r;
 
-        if (S_ISDIR(src->type) && is_ancestor(fs, src, op->dst_dir))
-                return -EINVAL;
-        if (dst && (op->flags & RENAME_EXCHANGE) && S_ISDIR(dst->type) && is_ancestor(fs, dst, op->src_dir))
-                return -EINVAL;
         if (dst && !(op->flags & RENAME_EXCHANGE)) {
                 if (S_ISDIR(src->type) && !S_ISDIR(dst->type))
                         return -ENOTDIR;
@@ -449,14 +484,16 @@ static int rename_check(Memfs *fs, const struct fuse_ctx *ctx, RenameOp *op)
         return r;
 }
 
-/* A directory that changes parent moves its ".." link along. */
-static void reparent(Inode *inode, Inode *from, Inode *to)
+/* A directory that changes parent moves its ".." link, and its reference, along. All three locked. */
+static void reparent(RenameOp *op, Inode *inode, Inode *from, Inode *to)
 {
         if (!S_ISDIR(inode->type) || from == to)
                 return;
+        inode_ref(to);
         inode->dir.parent = to;
-        inode_change(from, -1, 0, true);
-        inode_change(to, 1, 0, true);
+        op->unpin[op->unpin[0] ? 1 : 0] = from;
+        inode_change_locked(from, -1, 0, true);
+        inode_change_locked(to, 1, 0, true);
 }
 
 static int rename_exchange(RenameOp *op)
@@ -465,12 +502,13 @@ static int rename_exchange(RenameOp *op)
 
         op->src->inode = b;
         op->dst->inode = a;
-        reparent(a, op->src_dir, op->dst_dir);
-        reparent(b, op->dst_dir, op->src_dir);
-        inode_change(op->src_dir, 0, 0, true);
-        inode_change(op->dst_dir, 0, 0, true);
-        inode_change(a, 0, 0, false);
-        inode_change(b, 0, 0, false);
+        reparent(op, a, op->src_dir, op->dst_dir);
+        reparent(op, b, op->dst_dir, op->src_dir);
+        inode_change_locked(op->src_dir, 0, 0, true);
+        if (op->dst_dir != op->src_dir)
+                inode_change_locked(op->dst_dir, 0, 0, true);
+        inode_change_locked(a, 0, 0, false);
+        inode_change_locked(b, 0, 0, false);
         return 0;
 }
 
@@ -486,17 +524,45 @@ static int rename_move(Memfs *fs, RenameOp *op)
         if (op->dst) {
                 op->victim = op->dst->inode;
                 dir_remove(&op->dst_dir->dir, op->dst);
-                name_dropped(fs, op->dst_dir, op->victim);
+                op->victim_dead = name_dropped_locked(fs, op->dst_dir, op->victim);
+                op->victim_linked = op->victim->nlink > 0;
         }
         dir_remove(&op->src_dir->dir, op->src);
         dir_insert(&op->dst_dir->dir, moved);
-        reparent(src, op->src_dir, op->dst_dir);
-        inode_change(op->src_dir, 0, -DIR_ENTRY_BOGO_SIZE, true);
-        inode_change(op->dst_dir, 0, DIR_ENTRY_BOGO_SIZE, true);
-        inode_change(src, 0, 0, false);
+        reparent(op, src, op->src_dir, op->dst_dir);
+        inode_change_locked(op->src_dir, 0, -DIR_ENTRY_BOGO_SIZE, true);
+        inode_change_locked(op->dst_dir, 0, DIR_ENTRY_BOGO_SIZE, true);
+        inode_change_locked(src, 0, 0, false);
         return 0;
 }
 
+/* Lock the inodes the rename names (after their directories: the order of memfs.h). */
+static void rename_lock_named(RenameOp *op)
+{
+        Inode *a = op->src->inode, *b = op->dst ? op->dst->inode : NULL;
+
+        if (b == a)
+                b = NULL;
+        if (b && b < a) {
+                Inode *t = a;
+                a = b;
+                b = t;
+        }
+        op->locked[0] = a;
+        op->locked[1] = b;
+        pthread_rwlock_wrlock(&a->lock);
+        if (b)
+                pthread_rwlock_wrlock(&b->lock);
+}
+
+static void rename_unlock_named(RenameOp *op)
+{
+        for (size_t i = 2; i > 0; i--)
+                if (op->locked[i - 1])
+                        pthread_rwlock_unlock(&op->locked[i - 1]->lock);
+}
+
+/* Both directories locked. */
 static int rename_locked(Memfs *fs, const struct fuse_ctx *ctx, RenameOp *op)
 {
         int r;
@@ -511,19 +577,60 @@ static int rename_locked(Memfs *fs, const struct fuse_ctx *ctx, RenameOp *op)
                 return -ENOENT;
         if ((op->flags & RENAME_NOREPLACE) && op->dst)
                 return -EEXIST;
+        if (op->dst != op->src && !(op->dst && op->dst->inode == op->src->inode)) {
+                r = rename_check_tree(fs, op);
+                if (r < 0)
+                        return r;
+        }
+        rename_lock_named(op);
         /* The same entry under another spelling (-i): only the case changes. */
         if (op->dst == op->src) {
                 op->dst = NULL;
                 if ((op->flags & RENAME_EXCHANGE) || streq(op->src->name, op->newname))
-                        return 0;
-                return rename_move(fs, op);
+                        r = 0;
+                else
+                        r = rename_move(fs, op);
+        } else if (op->dst && op->dst->inode == op->src->inode)
+                r = 0; /* two names of one file: POSIX says do nothing */
+        else {
+                r = rename_check(fs, ctx, op);
+                if (r == 0)
+                        r = (op->flags & RENAME_EXCHANGE) ? rename_exchange(op) : rename_move(fs, op);
         }
-        if (op->dst && op->dst->inode == op->src->inode)
-                return 0; /* two names of one file: POSIX says do nothing */
-        r = rename_check(fs, ctx, op);
-        if (r < 0)
-                return r;
-        return (op->flags & RENAME_EXCHANGE) ? rename_exchange(op) : rename_move(fs, op);
+        rename_unlock_named(op);
+        return r;
+}
+
+/*
+ * The directories' locks: one for a rename within a directory; for two,
+ * rename_lock first (parent pointers hold still), then the ancestor
+ * before its descendant, or by address.
+ */
+static void rename_lock_dirs(Memfs *fs, RenameOp *op)
+{
+        Inode *first = op->src_dir, *second = op->dst_dir;
+
+        if (first == second) {
+                pthread_rwlock_wrlock(&first->lock);
+                return;
+        }
+        pthread_mutex_lock(&fs->rename_lock);
+        if (is_ancestor(fs, second, first) || (!is_ancestor(fs, first, second) && second < first)) {
+                first = op->dst_dir;
+                second = op->src_dir;
+        }
+        pthread_rwlock_wrlock(&first->lock);
+        pthread_rwlock_wrlock(&second->lock);
+}
+
+static void rename_unlock_dirs(Memfs *fs, RenameOp *op)
+{
+        if (op->src_dir != op->dst_dir) {
+                pthread_rwlock_unlock(&op->dst_dir->lock);
+                pthread_rwlock_unlock(&op->src_dir->lock);
+                pthread_mutex_unlock(&fs->rename_lock);
+        } else
+                pthread_rwlock_unlock(&op->src_dir->lock);
 }
 
 void memfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
@@ -531,7 +638,7 @@ void memfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_i
 {
         Memfs *fs = req_fs(req);
         RenameOp op = { .name = name, .newname = newname, .flags = flags };
-        bool dead = false, still_linked = false;
+        bool still_linked = false;
         fuse_ino_t victim_ino = 0;
         int r = 0;
 
@@ -544,17 +651,18 @@ void memfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_i
         if (r == 0)
                 r = dir_of(fs, newparent, &op.dst_dir);
         if (r == 0) {
-                pthread_rwlock_wrlock(&fs->ns_lock);
+                rename_lock_dirs(fs, &op);
                 r = rename_locked(fs, fuse_req_ctx(req), &op);
-                if (r == 0 && op.victim) {
-                        dead = inode_is_dead(op.victim);
-                        still_linked = op.victim->nlink > 0;
+                if (r == 0 && op.victim_linked) {
+                        still_linked = true;
                         victim_ino = inode_id(fs, op.victim);
                 }
-                pthread_rwlock_unlock(&fs->ns_lock);
+                rename_unlock_dirs(fs, &op);
         }
-        if (dead)
+        if (op.victim_dead)
                 inode_unref(fs, op.victim);
+        for (size_t i = 0; i < ELEMENTSOF(op.unpin); i++)
+                inode_unref(fs, op.unpin[i]);
         LOG(fs, "rename %s -> %s flags %u: %s", name, newname, flags, r < 0 ? strerror(-r) : "ok");
         fuse_reply_err(req, -r);
         if (still_linked)
@@ -580,11 +688,14 @@ static bool reader_add(DirReader *rd, const char *name, Inode *inode, uint64_t c
         if (!rd->plus) {
                 struct stat st = { .st_ino = inode->number, .st_mode = inode->type };
                 n = fuse_add_direntry(rd->req, at, room, name, &st, (off_t) cookie);
+        } else if (!counts) {
+                /* "." and "..": the kernel takes no reference and no attributes, and their locks are
+                 * ours already or above ours in the lock order: number and type never change. */
+                struct fuse_entry_param e = { .attr = { .st_ino = inode->number, .st_mode = inode->type } };
+                n = fuse_add_direntry_plus(rd->req, at, room, name, &e, (off_t) cookie);
         } else {
                 struct fuse_entry_param e;
                 entry_fill(rd->fs, inode, &e);
-                if (!counts)
-                        e.ino = 0; /* "." and "..": the kernel takes no reference */
                 n = fuse_add_direntry_plus(rd->req, at, room, name, &e, (off_t) cookie);
         }
         if (n > room)
@@ -627,12 +738,12 @@ static void read_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
         }
         rd.buf = buf;
         rd.counted = counted;
-        pthread_rwlock_rdlock(&fs->ns_lock);
+        pthread_rwlock_rdlock(&dir->lock);
         reader_fill(&rd, dir, off);
+        pthread_rwlock_unlock(&dir->lock);
         /* Before the reply: once it has left, the kernel may forget a removed directory. */
         if (off == 0)
                 inode_accessed(dir);
-        pthread_rwlock_unlock(&fs->ns_lock);
 
         if (fuse_reply_buf(req, buf, rd.used) != 0)
                 for (size_t i = 0; i < rd.ncounted; i++)

@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # bench-memfs: the same fio jobs and metadata phases on tmpfs, memfs and
-# libfuse's passthrough_ll over tmpfs, in one run, FSP_BENCH_RUNS times
-# (median kept), then one table with memfs/tmpfs and memfs/passthrough_ll.
+# two FUSE peers over tmpfs (libfuse's passthrough_ll with its defaults,
+# and with -o writeback,cache=always, the settings of passthrough_hp's
+# defaults that passthrough_ll has), in one run, FSP_BENCH_RUNS times
+# (median kept), then one table with memfs's ratios to each.
 #
 # Environment: FSP_MEMFS, FSP_METABENCH, FSP_TEST_LIB (set by the
 # bench-memfs target); FSP_BENCH_RUNS (3), FSP_BENCH_RANDOM_SEC (5),
@@ -28,18 +30,26 @@ cc -O2 -I"$EXAMPLES" -o "$FSP_TMP/bin/passthrough_ll" "$EXAMPLES/passthrough_ll.
         { cat "$FSP_TMP/cc.log"; fsp_die "cannot build passthrough_ll"; }
 
 fsp_mount_tmpfs "$FSP_TMP/tmpfs" size=8g,mode=0755
-fsp_mount_tmpfs "$FSP_TMP/ptback" size=8g,mode=0755
-mkdir -p "$FSP_TMP/passthrough_ll"
-"$FSP_TMP/bin/passthrough_ll" -f -o "source=$FSP_TMP/ptback" "$FSP_TMP/passthrough_ll" \
-        >"$FSP_TMP/passthrough_ll.log" 2>&1 </dev/null &
-pt_pid=$!
-FSP_PIDS="$FSP_PIDS $pt_pid"
-FSP_MOUNTS="$FSP_MOUNTS $FSP_TMP/passthrough_ll"
-fsp_wait_mounted "$FSP_TMP/passthrough_ll" "$pt_pid" 10 || fsp_die "passthrough_ll did not mount"
-# memfs as it starts by default: no -s, so it may use the writeback cache
-fsp_start_memfs "$FSP_TMP/memfs" "$FSP_TMP/memfs.log" -n 100000 -u //memfs/bench -F memfs
 
-declare -A FSTYPE=([tmpfs]=tmpfs [memfs]=fuse.memfs [passthrough_ll]=fuse.passthrough_ll)
+# start_peer NAME PASSTHROUGH_LL-OPTIONS: passthrough_ll over a tmpfs of its own, mounted at $FSP_TMP/NAME
+start_peer() {
+        local name=$1 options=$2 pid
+        fsp_mount_tmpfs "$FSP_TMP/$name-back" size=8g,mode=0755
+        mkdir -p "$FSP_TMP/$name"
+        "$FSP_TMP/bin/passthrough_ll" -f -o "source=$FSP_TMP/$name-back${options:+,$options}" "$FSP_TMP/$name" \
+                >"$FSP_TMP/$name.log" 2>&1 </dev/null &
+        pid=$!
+        FSP_PIDS="$FSP_PIDS $pid"
+        FSP_MOUNTS="$FSP_MOUNTS $FSP_TMP/$name"
+        fsp_wait_mounted "$FSP_TMP/$name" "$pid" 10 || fsp_die "passthrough_ll ($name) did not mount"
+}
+start_peer pt_ll ""
+start_peer pt_ll-wb "writeback,cache=always"
+# memfs as it starts by default: no -s, so it may use the writeback cache
+fsp_start_memfs "$FSP_TMP/memfs" "$FSP_TMP/memfs.log" -n 200000 -u //memfs/bench -F memfs
+
+FILESYSTEMS="tmpfs memfs pt_ll pt_ll-wb"
+declare -A FSTYPE=([tmpfs]=tmpfs [memfs]=fuse.memfs [pt_ll]=fuse.passthrough_ll [pt_ll-wb]=fuse.passthrough_ll)
 
 # The first write into fresh guest memory is slow: touch it once, untimed.
 dd if=/dev/zero of="$FSP_TMP/tmpfs/warm" bs=1M count=4096 status=none
@@ -63,7 +73,7 @@ fio_job() {
 files_for() {
         local limit
         limit=$(($(ulimit -n) - 1000))
-        if [ "$1" = passthrough_ll ] && [ "$FILES" -gt "$limit" ]; then
+        if [ "${1#pt_ll}" != "$1" ] && [ "$FILES" -gt "$limit" ]; then
                 echo "$limit"
         else
                 echo "$FILES"
@@ -95,10 +105,14 @@ measure() {
         rm -f "$seq"
         "$FSP_METABENCH" "$dir" "$(files_for "$fs")" >"$FSP_TMP/meta.out" || fsp_die "fsp-metabench on $fs failed"
         awk -v fs="$fs" '{ print fs, $1, $2 }' "$FSP_TMP/meta.out" >>"$RESULTS"
+        # two jobs at once, each in its own directory, with the same number of files in all
+        "$FSP_METABENCH" -j 2 -p stat "$dir" $(($(files_for "$fs") / 2)) >"$FSP_TMP/meta.out" ||
+                fsp_die "fsp-metabench -j 2 on $fs failed"
+        awk -v fs="$fs" '{ print fs, $1 "-2j", $2 }' "$FSP_TMP/meta.out" >>"$RESULTS"
 }
 
 for run in $(seq 1 "$RUNS"); do
-        for fs in tmpfs memfs passthrough_ll; do
+        for fs in $FILESYSTEMS; do
                 fsp_log "run $run/$RUNS: $fs"
                 measure "$fs"
         done
@@ -108,30 +122,44 @@ done
 commit=$(git -C "$(dirname "$0")" log -1 --format=%h -- ../../memfs ../../fuse 2>/dev/null)
 echo "# bench-memfs: $(date -u +%Y-%m-%dT%H:%MZ), memfs at ${commit:-unknown}, $(uname -r), $(nproc) CPUs," \
         "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(free -g | awk '/^Mem:/ { print $2 }') GiB," \
-        "median of $RUNS runs; metadata: $FILES files ($(files_for passthrough_ll) on passthrough_ll)"
+        "median of $RUNS runs; metadata: $FILES files ($(files_for pt_ll) on the passthrough_ll peers)"
 sort -k1,1 -k2,2 -k3,3g "$RESULTS" | awk -v runs="$RUNS" '
-        function unit(m) { return m ~ /^(create|stat|unlink)$/ ? "ops/s" : (m ~ /^rand/ ? "IOPS" : "MiB/s") }
+        function unit(m) {
+                if (m ~ /^(seq|rand)/) return m ~ /^rand/ ? "IOPS" : "MiB/s"
+                return m == "list" ? "entries/s" : "ops/s"
+        }
         function target(m) {
                 if (m ~ /^seq-read/) return 0.66
-                if (m ~ /^seq-write/) return 0.5
-                return 0.25
+                if (m == "seq-write-1m") return 0.5
+                return 0
         }
-        { key = $1 SUBSEP $2; n[key]++; v[key, n[key]] = $3; metrics[$2] = 1 }
+        { key = $1 SUBSEP $2; n[key]++; v[key, n[key]] = $3 }
         END {
-                split("seq-write-1m seq-read-1m seq-write-4k seq-read-4k rand-read-4k rand-write-4k create stat unlink", order, " ")
-                printf "%-14s %-6s %10s %10s %15s %12s %9s %7s %s\n", "metric", "unit", "tmpfs", "memfs",
-                       "passthrough_ll", "memfs/tmpfs", "memfs/pt", "target", "met"
-                for (i = 1; i <= 9; i++) {
+                split("seq-write-1m seq-read-1m seq-write-4k seq-read-4k rand-read-4k rand-write-4k " \
+                      "create list stat getattr chmod utimens write read openclose overwrite unlink " \
+                      "create-2j stat-2j unlink-2j", order, " ")
+                split("tmpfs memfs pt_ll pt_ll-wb", fss, " ")
+                printf "%-13s %-9s %9s %9s %9s %9s %7s %7s %7s %7s %s\n", "metric", "unit", "tmpfs", "memfs",
+                       "pt_ll", "pt_ll-wb", "/tmpfs", "/pt_ll", "/pt-wb", "2j/1j", "met"
+                for (i = 1; i in order; i++) {
                         m = order[i]
-                        for (f = 1; f <= 3; f++) {
-                                fs = f == 1 ? "tmpfs" : (f == 2 ? "memfs" : "passthrough_ll")
-                                k = fs SUBSEP m
-                                med[fs] = n[k] ? v[k, int((n[k] + 1) / 2)] : 0
+                        for (f = 1; f <= 4; f++) {
+                                k = fss[f] SUBSEP m
+                                med[fss[f]] = n[k] ? v[k, int((n[k] + 1) / 2)] : 0
                         }
                         rt = med["tmpfs"] ? med["memfs"] / med["tmpfs"] : 0
-                        rp = med["passthrough_ll"] ? med["memfs"] / med["passthrough_ll"] : 0
-                        met = (rt >= target(m) && rp > 1) ? "yes" : "NO"
-                        printf "%-14s %-6s %10.0f %10.0f %15.0f %12.2f %9.2f %7s %s\n", m, unit(m), med["tmpfs"],
-                               med["memfs"], med["passthrough_ll"], rt, rp, ">=" target(m), met
+                        rp = med["pt_ll"] ? med["memfs"] / med["pt_ll"] : 0
+                        rw = med["pt_ll-wb"] ? med["memfs"] / med["pt_ll-wb"] : 0
+                        scale = "-"
+                        met = (rt >= target(m) && rp > 1 && rw > 1) ? "yes" : "NO"
+                        if (m ~ /-2j$/) {
+                                one = substr(m, 1, length(m) - 3)
+                                k = "memfs" SUBSEP one
+                                single = n[k] ? v[k, int((n[k] + 1) / 2)] : 0
+                                scale = single ? sprintf("%.2f", med["memfs"] / single) : "-"
+                                met = (single && med["memfs"] / single >= 1.6 && rp > 1 && rw > 1) ? "yes" : "NO"
+                        }
+                        printf "%-13s %-9s %9.0f %9.0f %9.0f %9.0f %7.2f %7.2f %7.2f %7s %s\n", m, unit(m),
+                               med["tmpfs"], med["memfs"], med["pt_ll"], med["pt_ll-wb"], rt, rp, rw, scale, met
                 }
         }'

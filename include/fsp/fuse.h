@@ -52,6 +52,9 @@ typedef struct FspFuseOptions {
         unsigned max_idle_threads;
         bool clone_fd;
         struct fuse_args args; /* what fuse_session_new() receives: argv[0] and the -o options */
+        /* -o no_follow_caller: do not move a thread serving a metadata request to the caller's CPU
+         * (see fsp_fuse_run()); -o follow_caller (the default) undoes it. */
+        bool no_follow_caller;
 } FspFuseOptions;
 
 /*
@@ -96,6 +99,11 @@ int fsp_fuse_mount(FspFuseOptions *o, const struct fuse_lowlevel_ops *ops, size_
  * serve requests on several threads until a stop signal or an unmount,
  * send "STOPPING=1", unmount (lazily, so open files do not keep a stale
  * mount) and destroy the session. Returns 0 after a clean stop.
+ *
+ * A thread that serves a caller's metadata requests (or its small reads)
+ * moves to the CPU that caller last ran on, unless -o no_follow_caller:
+ * a round trip between two threads on one CPU costs a fraction of two
+ * wake-ups of an idle CPU (see libfsp-fuse(3)).
  */
 int fsp_fuse_run(FspFuseOptions *o, struct fuse_session *se);
 
@@ -125,10 +133,12 @@ int fsp_fuse_req_kill_suidgid(fuse_req_t req);
  * Whether the caller of req holds capability cap (CAP_FSETID, ...) in its
  * effective set, read from /proc while it waits for the reply: 1 or 0, or
  * a negative errno if it cannot be told (-ESRCH: the caller is outside
- * our pid namespace). A caller in another user namespace counts as not
- * holding it, as the kernel's capable() would. For the requests that
- * carry no flag of their own (fallocate, copy_file_range); it costs a
- * few system calls, so ask only when the answer matters.
+ * our pid namespace, or /proc does not show the file-system uid and gid
+ * the request carries, as when the kernel lent the call other
+ * credentials). A caller in another user namespace counts as not holding
+ * it, as the kernel's capable() would. For the requests that carry no
+ * flag of their own (fallocate, copy_file_range); it costs a few system
+ * calls, so ask only when the answer matters.
  */
 int fsp_fuse_req_capable(fuse_req_t req, int cap);
 

@@ -4,8 +4,9 @@
  * type in /proc/self/mountinfo, the root taking the mount point's owner
  * and mode, allow_other and default_permissions as root, -n and -s giving
  * ENOSPC and EFBIG exactly at their limits (and statfs saying so),
- * connection options (-o splice_read, which libfsp-fuse cannot honour,
- * and no_writeback_cache) leaving a working mount, and --help listing
+ * connection and loop options (-o splice_read, which libfsp-fuse cannot
+ * honour, no_writeback_cache, [no_]follow_caller) leaving a working
+ * mount, and --help listing
  * exactly the options of the man page.
  */
 #include <errno.h>
@@ -147,6 +148,8 @@ static void test_connection_options(void)
         static const char *const cases[][3] = {
                 { "-o", "splice_read", NULL },
                 { "-o", "no_writeback_cache,max_write=65536", NULL },
+                { "-o", "no_follow_caller", NULL },
+                { "-o", "no_follow_caller,follow_caller,max_threads=1", NULL },
         };
         char path[400];
 

@@ -9,7 +9,18 @@
 #     kernel stops asking);
 #   - a missing name is looked up once, then cached as a negative entry;
 #   - listing a directory sends no OPENDIR after the first;
-#   - stat(2) of a file already known asks nothing within the timeout.
+#   - stat(2) of a file already known asks nothing within the timeout;
+# and the round trips each metadata call costs, so that none comes back
+# (kernel 6.18, default options: writeback cache, default_permissions):
+#   - create (open O_CREAT|O_EXCL, close): LOOKUP, CREATE, and GETATTR of
+#     the parent at most (default_permissions rereads a directory whose
+#     attributes a change invalidated); no OPEN, FLUSH or SETATTR;
+#   - stat of a file just closed: GETATTR at most (the writeback cache
+#     forgets the block count at close), and nothing the second time;
+#   - open and close of a known file: OPEN only;
+#   - chmod: SETATTR only;
+#   - unlink: UNLINK, SETATTR at most (the ctime the kernel keeps) and
+#     GETATTR of the parent at most; no LOOKUP.
 set -u
 MEMFS=$1
 
@@ -79,6 +90,71 @@ m=$(mark)
 for _ in $(seq 10); do stat "$MNT/f1" >/dev/null; done
 expect_at_most GETATTR 0 "$m" "10 stats of a known file"
 expect_at_most LOOKUP 0 "$m" "10 stats of a known file"
+
+# expect_exactly OPCODE N FROM-LINE WHAT
+expect_exactly() {
+        local n
+        n=$(count "$1" "$3")
+        echo "$4: $n $1"
+        [ "$n" -eq "$2" ] || fail "$4: $n $1 requests, expected $2"
+}
+# each CALL: the call on each of 10 files c0..c9 in $MNT/m (one python3, so nothing else touches the mount)
+each() {
+        python3 - "$MNT/m" "$1" <<'PY' || fail "python3 $1 failed"
+import os, sys
+d, call = sys.argv[1], sys.argv[2]
+for i in range(10):
+    f = f"{d}/c{i}"
+    if call == "create":
+        os.close(os.open(f, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    elif call == "stat":
+        os.lstat(f)
+    elif call == "open":
+        os.close(os.open(f, os.O_RDONLY))
+    elif call == "chmod":
+        os.chmod(f, 0o600)
+    elif call == "unlink":
+        os.unlink(f)
+PY
+}
+
+if command -v python3 >/dev/null; then
+        mkdir "$MNT/m"
+        m=$(mark)
+        each create
+        expect_exactly CREATE 10 "$m" "10 creates"
+        expect_exactly LOOKUP 10 "$m" "10 creates"
+        expect_at_most GETATTR 10 "$m" "10 creates"
+        for op in OPEN FLUSH SETATTR; do expect_exactly "$op" 0 "$m" "10 creates"; done
+
+        m=$(mark)
+        each stat
+        # each file's, and the directory's once (the last create invalidated it)
+        expect_at_most GETATTR 11 "$m" "10 stats of files just closed"
+        expect_exactly LOOKUP 0 "$m" "10 stats of files just closed"
+        m=$(mark)
+        each stat
+        expect_exactly GETATTR 0 "$m" "10 stats again"
+
+        m=$(mark)
+        each open
+        expect_exactly OPEN 10 "$m" "10 opens and closes"
+        for op in LOOKUP GETATTR FLUSH SETATTR; do expect_exactly "$op" 0 "$m" "10 opens and closes"; done
+
+        m=$(mark)
+        each chmod
+        expect_exactly SETATTR 10 "$m" "10 chmods"
+        for op in LOOKUP GETATTR; do expect_exactly "$op" 0 "$m" "10 chmods"; done
+
+        m=$(mark)
+        each unlink
+        expect_exactly UNLINK 10 "$m" "10 unlinks"
+        expect_at_most SETATTR 10 "$m" "10 unlinks"
+        expect_at_most GETATTR 10 "$m" "10 unlinks"
+        expect_exactly LOOKUP 0 "$m" "10 unlinks"
+else
+        echo "no python3: the per-call counts are not checked"
+fi
 
 kill -TERM "$PID"
 wait "$PID"
