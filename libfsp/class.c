@@ -286,6 +286,7 @@ static int class_handler(void *userdata, const char *section, const char *name, 
 
 static void class_free(FspClass *c)
 {
+        free(c->text);
         free(c->name);
         free(c->path);
         free(c->description);
@@ -447,6 +448,9 @@ int fsp_class_parse(const char *name, const char *path, const char *text, size_t
 
         class_parser_run(&p, name);
         pending_done(&p.pending);
+        /* The text it was read from, so that what was started from it can be read again as it was. */
+        if (!p.failed && !(p.class->text = strndup(text ? text : "", p.size)))
+                parser_fail(&p, -ENOMEM, 0, 0, NULL, "out of memory");
         if (p.failed) {
                 fsp_class_unref(p.class);
                 if (err)

@@ -86,6 +86,7 @@ typedef struct FspClass {
         uint64_t cpu_quota_per_sec_usec; /* CPUQuota=50% is 500000; or FSP_RESOURCE_UNSET */
         char *slice;             /* a unit name ending in .slice, or NULL */
         unsigned max_instances_per_user; /* 0: only the launcher-wide limit */
+        char *text;              /* the INI text it was parsed from (fsp_class_parse() it again for a copy) */
 } FspClass;
 
 /* Called for a problem that does not refuse the class (unknown key). */

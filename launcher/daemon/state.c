@@ -115,6 +115,8 @@ void state_save(Manager *m, Instance *i)
         }
         put_hex(f, "class", i->class_name);
         put_hex(f, "instance", i->name);
+        put_hex(f, "class_path", i->class->path);
+        put_hex(f, "class_text", i->class->text); /* the definition it was started with */
         fprintf(f, "pid=%d\nstarttime=%llu\n", (int) i->pid, process_start_time(i->pid));
         fprintf(f, "started_by=%u\nrun_as=%u\nrun_as_gid=%u\n", (unsigned) i->id.started_by,
                 (unsigned) i->id.uid, (unsigned) i->id.gid);
@@ -159,7 +161,7 @@ void state_keep(Manager *m, Instance *i)
 /* ------------------------------------------------------------ adoption */
 
 typedef struct Record {
-        char *class_name, *instance, *mount_point, *unit;
+        char *class_name, *instance, *mount_point, *unit, *class_path, *class_text;
         char **args, **argv;
         pid_t pid;
         int mount_mode;
@@ -176,6 +178,8 @@ static void record_done(Record *r)
         free(r->class_name);
         free(r->instance);
         free(r->mount_point);
+        free(r->class_path);
+        free(r->class_text);
         free(r->unit);
         strv_free(r->args);
         strv_free(r->argv);
@@ -227,6 +231,10 @@ static int record_read(const char *path, Record *ret)
                         ret->class_name = hex_value(v, &ret->broken);
                 else if (streq(line, "instance"))
                         ret->instance = hex_value(v, &ret->broken);
+                else if (streq(line, "class_path"))
+                        ret->class_path = hex_value(v, &ret->broken);
+                else if (streq(line, "class_text"))
+                        ret->class_text = hex_value(v, &ret->broken);
                 else if (streq(line, "mount_point") && *v)
                         ret->mount_point = hex_value(v, &ret->broken);
                 else if (streq(line, "unit") && *v)
@@ -272,9 +280,15 @@ static int take_stored_fd(char **names, int n, const char *what, pid_t pid)
         return -1;
 }
 
+static void class_unrefp(FspClass **c)
+{
+        fsp_class_unref(*c);
+}
+
 static void adopt_one(Manager *m, const char *path, char **names, int n_fds)
 {
         _cleanup_(record_done) Record rec = { 0 };
+        _cleanup_(class_unrefp) FspClass *class = NULL;
         _cleanup_close_ int pidfd = -1;
         const ClassEntry *entry;
         InstanceIdentity id = { 0 };
@@ -293,16 +307,27 @@ static void adopt_one(Manager *m, const char *path, char **names, int n_fds)
                 (void) unlink(path);
                 return;
         }
-        entry = manager_find_class(m, rec.class_name);
-        if (!entry || !entry->class) {
+        /* The definition it was started with, as reload would have kept it; else the class as it is now. */
+        if (rec.class_text) {
+                FspError e;
+                r = fsp_class_parse(rec.class_name, rec.class_path, rec.class_text, strlen(rec.class_text), &class,
+                                    &e, NULL, NULL);
+                if (r < 0)
+                        log_warning("%s/%s: its recorded class no longer reads (%s); taking the current one",
+                                    rec.class_name, rec.instance, e.text);
+        }
+        entry = class ? NULL : manager_find_class(m, rec.class_name);
+        if (!class && (!entry || !entry->class)) {
                 log_warning("%s/%s (pid %d) runs, but class '%s' is gone: left alone, not adopted",
                             rec.class_name, rec.instance, (int) rec.pid, rec.class_name);
                 return;
         }
+        if (!class)
+                class = fsp_class_ref(entry->class);
         id.started_by = rec.started_by;
         id.uid = rec.run_as;
         id.gid = rec.run_as_gid;
-        r = manager_add_instance(m, entry->class, rec.instance, rec.args, &id, rec.unit, &i);
+        r = manager_add_instance(m, class, rec.instance, rec.args, &id, rec.unit, &i);
         if (r < 0)
                 return;
         i->argv = TAKE_PTR(rec.argv);

@@ -65,8 +65,9 @@ fsp_launcher_start
 expect_fail "stale record dropped" test -e "$T/state/instances/999999"
 expect_eq "nothing adopted" "$(bus_call List)" "a(ss) 0"
 
-# --- an unreadable record is dropped; an instance whose class is gone is
-# left running, not adopted
+# --- an unreadable record is dropped; an instance whose class was removed
+# meanwhile is adopted with the definition it was started with (as a reload
+# keeps it), whatever the class file says now or whether it is there
 printf 'garbage\n' >"$T/state/instances/12345"
 expect_ok "start k2 (JobControl=0)" bus_call Start ssas keeper k2 1 "$T/mnt/k"
 pk=$(fsp_pid_of keeper k2)
@@ -75,18 +76,13 @@ mv "$T/conf.d/keeper.conf" "$T/keeper.conf.away"
 fsp_launcher_start
 expect_fail "the unreadable record removed" test -e "$T/state/instances/12345"
 expect_contains "and said so" "$(cat "$T/launcher.log")" "instances/12345: unreadable instance record, removed"
-expect_contains "k2 left alone: said so" "$(cat "$T/launcher.log")" \
-        "keeper/k2 (pid $pk) runs, but class 'keeper' is gone: left alone, not adopted"
-expect_ok "k2 still runs" fsp_pid_alive "$pk"
-expect_eq "and is not listed" "$(bus_call List)" "a(ss) 0"
-kill -TERM "$pk"
-expect_ok "k2 ends when told to" fsp_wait_until 10 bash -c "! [ -e /proc/$pk ] || grep -q '^State:.*Z' /proc/$pk/status"
-# Its mount was moved onto the mount point by the launcher, which no longer
-# watches it: the next launcher detaches it, its process being gone.
+expect_contains "k2 adopted although its class file is gone" "$(cat "$T/launcher.log")" "keeper/k2: adopted (pid $pk)"
+expect_eq "listed" "$(bus_call List)" 'a(ss) 1 "keeper" "k2"'
+expect_eq "running" "$(fsp_info_field keeper k2 State)" running
+expect_eq "stopped through the launcher" "$(bus_call Stop ss keeper k2)" "i -1"
+expect_ok "k2 ends" fsp_wait_until 10 bash -c "! [ -e /proc/$pk ] || grep -q '^State:.*Z' /proc/$pk/status"
+expect_ok "and its mount is detached" fsp_wait_until 5 bash -c "! grep -q ' $T/mnt/k ' /proc/self/mountinfo"
 mv "$T/keeper.conf.away" "$T/conf.d/keeper.conf"
-fsp_launcher_stop
-fsp_launcher_start
-expect_ok "and the next launcher detaches its mount" fsp_wait_until 5 bash -c "! grep -q ' $T/mnt/k ' /proc/self/mountinfo"
 
 # --- a launcher killed outright takes JobControl=1 instances with it (PR_SET_PDEATHSIG)
 expect_ok "start a again" bus_call Start ssas mounter a 1 "$T/mnt/a"
