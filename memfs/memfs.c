@@ -324,6 +324,16 @@ static int secret_check(const MemfsOptions *mo, const char *hash, bool known_use
         return r == 0 && !known_user ? -EACCES : r;
 }
 
+static void memfs_options_done(MemfsOptions **p)
+{
+        MemfsOptions *mo = *p;
+
+        free(mo->fsname);
+        free(mo->log_path);
+        free(mo->secret_hash_path);
+        free(mo->secret_user);
+}
+
 /* The handshake: the launcher waits for "OK" before it considers us authenticated. */
 static int credentials_check(const MemfsOptions *mo)
 {
@@ -338,9 +348,13 @@ static int credentials_check(const MemfsOptions *mo)
                 r = hash ? 0 : -ENOMEM;
         }
         if (r < 0) {
+                /*
+                 * Our own fault, not the password's: no answer, an exit with the
+                 * reason (the launcher reports a failed start, not a refused login,
+                 * and nothing is remembered).
+                 */
                 fprintf(stderr, "%s: --secret-hash %s: %s\n", program, mo->secret_hash_path,
                         r == -ENODATA ? "no hash in the file" : strerror(-r));
-                fsp_credentials_refuse("cannot read the password hash");
                 return r;
         }
         r = secret_check(mo, hash, known_user);
@@ -473,6 +487,7 @@ int main(int argc, char *argv[])
         /* Handlers never block (memory only): one thread per CPU serves best, with the lowest latency. */
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         FspFuseOptions *o = NULL, defaults = { .max_threads = (unsigned) MAX(2, MIN(cpus, 64)) };
+        _cleanup_(memfs_options_done) MemfsOptions *mop = &mo; /* on every way out */
         int r;
 
         if (argc > 0 && argv[0][0])
@@ -503,11 +518,6 @@ int main(int argc, char *argv[])
         r = mo.secret_hash_path ? credentials_check(&mo) : 0;
         if (r == 0)
                 r = memfs_serve(&mo, o);
-
         fsp_fuse_options_free(o);
-        free(mo.fsname);
-        free(mo.log_path);
-        free(mo.secret_hash_path);
-        free(mo.secret_user);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
