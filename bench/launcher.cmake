@@ -4,7 +4,8 @@
 if(NOT BUILD_TESTING)
   return()
 endif()
-add_executable(fsp-bench-launcher EXCLUDE_FROM_ALL ${CMAKE_CURRENT_SOURCE_DIR}/launcher/bench-launcher.c)
+add_executable(fsp-bench-launcher EXCLUDE_FROM_ALL ${CMAKE_CURRENT_SOURCE_DIR}/launcher/bench-launcher.c
+               ${CMAKE_CURRENT_SOURCE_DIR}/launcher/scale.c)
 target_include_directories(fsp-bench-launcher PRIVATE ${PROJECT_SOURCE_DIR}/libfsp)
 target_link_libraries(fsp-bench-launcher PRIVATE fsp PkgConfig::SYSTEMD)
 

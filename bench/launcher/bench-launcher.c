@@ -9,7 +9,8 @@
  *   bench-launcher --bus ADDRESS --class C --mount-dir DIR --raw EXE [ARGS…] \
  *                  [--runs 200] [--list-class C2 --list-count 1000]
  *
- * In --raw's arguments, @MNT@ stands for the mount point.
+ * In --raw's arguments, @MNT@ stands for the mount point. The other modes
+ * (bench/launcher/scale.c): --scale, --clients, --burst.
  */
 #include <fcntl.h>
 #include <fsp/launch.h>
@@ -20,9 +21,10 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "bench-launcher.h"
 #include "macro.h"
 
-static uint64_t now_ns(void)
+uint64_t now_ns(void)
 {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -35,7 +37,7 @@ static int cmp_u64(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
-static void summarize(const char *what, uint64_t *v, size_t n, double *ret_median)
+void summarize(const char *what, uint64_t *v, size_t n, double *ret_median)
 {
         qsort(v, n, sizeof(*v), cmp_u64);
         double median = (double) v[n / 2] / 1e6;
@@ -183,6 +185,8 @@ static int bench_list(sd_bus *bus, const char *cls, int count)
 
 int main(int argc, char **argv)
 {
+        if (argc > 1 && (streq(argv[1], "--scale") || streq(argv[1], "--clients") || streq(argv[1], "--burst")))
+                return bench_scale_main(argc, argv);
         const char *address = NULL, *cls = NULL, *mount_dir = NULL, *list_class = NULL;
         int runs = 200, list_count = 1000, raw_at = -1;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;

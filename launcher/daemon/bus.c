@@ -388,7 +388,12 @@ static int start_request(sd_bus_message *m, Bus *b, StartRequest *req)
                  (unsigned) caller.fsp.uid, req->fuse_fd >= 0 ? ", on a FUSE connection it mounted" : "");
         params.secret_fd = req->secret_fd;
         params.fuse_fd = req->fuse_fd;
-        instance_start(i, &params);
+        r = manager_queue_start(mgr, i, &params);
+        if (r < 0) {
+                pending_answer(b, i, false, 0, FSP_ERROR_START_FAILED, "out of memory");
+                manager_remove_instance(mgr, i);
+                return 0;
+        }
         return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "instance-internal.h"
+#include "children.h"
 #include "log.h"
 #include "spawn.h"
 
@@ -158,6 +159,8 @@ int instance_watch_output(Instance *i)
 
 void instance_close_process_io(Instance *i)
 {
+        if (i->pid > 0 && !i->adopted)
+                children_forget(i->pid);
         i->child_source = source_unref(i->child_source);
         i->stdout_source = source_unref(i->stdout_source);
         i->stderr_source = source_unref(i->stderr_source);
@@ -204,32 +207,24 @@ static int encode_status(const siginfo_t *si)
         return si->si_code == CLD_EXITED ? si->si_status : 128 + si->si_status;
 }
 
-/*
- * The pidfd, watched edge-triggered: every wake-up is seen. A child that has
- * exited may not be waitable yet (while a tracer such as a debugger or
- * LeakSanitizer still holds it); the wake-up when it becomes waitable comes
- * later, and a one-shot watch would have missed it.
- */
-static int on_pidfd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+/* The child can be reaped (it is still a zombie: its process group is still its own). */
+static void on_child_exit(pid_t pid, const siginfo_t *si, void *userdata)
 {
         Instance *i = userdata;
-        siginfo_t si = { 0 };
 
-        if (i->adopted) { /* not our child: gone is all we can know */
-                instance_process_exited(i, -1);
-                return 0;
-        }
-        if (waitid(P_PIDFD, fd, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
-                if (errno == ECHILD)
-                        instance_process_exited(i, -1);
-                return 0;
-        }
-        if (si.si_pid == 0)
-                return 0;
         /* How exec went is told before how the process ended. */
         if (i->error_source)
                 on_exec_result(i->error_source, i->error_fd, EPOLLIN, i);
-        instance_process_exited(i, encode_status(&si));
+        instance_process_exited(i, encode_status(si));
+}
+
+/*
+ * An adopted process is not our child: its pidfd, watched edge-triggered,
+ * tells that it is gone, which is all that can be known.
+ */
+static int on_pidfd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        instance_process_exited(userdata, -1);
         return 0;
 }
 
@@ -434,7 +429,7 @@ static int spawn(Instance *i, char **ret_error)
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_close_ int devnull = -1, secret_file = -1;
         char secret_path[32] = "";
-        int pidfd, r;
+        int r;
 
         reset_process_state(i);
         i->start_time_usec = now_usec(CLOCK_REALTIME);
@@ -464,7 +459,12 @@ static int spawn(Instance *i, char **ret_error)
                 return -errno;
         if ((r = instance_credentials_prepare(i)) < 0)
                 return r;
-        if ((r = make_pipe(out, true)) < 0 || (r = make_pipe(err, true)) < 0)
+        /*
+         * Stderr= names a file and there is no secret to keep out of it: the
+         * program writes there itself, and the launcher holds no pipe for it.
+         */
+        bool direct = i->log_fd >= 0 && !instance_needs_credentials(i);
+        if (!direct && ((r = make_pipe(out, true)) < 0 || (r = make_pipe(err, true)) < 0))
                 return r;
         if (i->hold_until_released && pipe2(go, O_CLOEXEC) < 0)
                 return -errno;
@@ -480,25 +480,27 @@ static int spawn(Instance *i, char **ret_error)
                 .n_groups = i->id.n_groups,
                 .work_directory = i->class->work_directory,
                 .stdin_fd = in[0] >= 0 ? in[0] : devnull,
-                .stdout_fd = out[1],
-                .stderr_fd = err[1],
+                .stdout_fd = direct ? i->log_fd : out[1],
+                .stderr_fd = direct ? i->log_fd : err[1],
                 .extra_fds = { i->fuse_fd >= 0 ? i->fuse_fd : secret_file, secret_file },
                 .n_extra_fds = (i->fuse_fd >= 0) + (secret_file >= 0),
                 .die_with_parent = i->class->job_control,
                 .go_fd = go[0],
                 .nofile_soft = i->env->nofile_soft,
         };
-        r = spawn_process(&p, &i->pid, &pidfd, &i->error_fd);
+        r = spawn_process(&p, &i->pid, &i->error_fd);
         if (r < 0)
                 return r;
         /* The file system holds the connection now; a restart could not resume it. */
         i->fuse_fd = safe_close(i->fuse_fd);
         i->stdout_fd = TAKE_FD(out[0]);
         i->stderr_fd = TAKE_FD(err[0]);
+        if (direct)
+                i->log_fd = safe_close(i->log_fd);
         i->go_fd = TAKE_FD(go[1]);
         log_info("%s/%s: started %s as pid %d", i->class_name, i->name, i->argv[0], (int) i->pid);
 
-        r = instance_watch_process(i, pidfd);
+        r = children_watch(i->pid, on_child_exit, i);
         if (r < 0) {
                 /* Not watched: do not leave it running, nor a zombie. */
                 instance_kill(i, SIGKILL);
@@ -511,7 +513,7 @@ static int spawn(Instance *i, char **ret_error)
                     0 ||
             (r = sd_event_add_time_relative(i->env->event, &i->timer_source, CLOCK_MONOTONIC,
                                             i->class->start_timeout_usec, 0, on_start_timeout, i)) < 0) {
-                /* Half watched is not watched: it goes, and the pidfd watch ends the start. */
+                /* Half watched is not watched: it goes, and its end ends the start. */
                 instance_kill(i, SIGKILL);
                 return r;
         }

@@ -47,9 +47,15 @@ void instance_schedule_restart(Instance *i)
                 if (t - i->restart_times[k] < i->class->recovery_interval_usec)
                         i->restart_times[kept++] = i->restart_times[k];
         i->n_restart_times = kept;
-        if (kept >= i->class->recovery_burst || kept >= RECOVERY_HISTORY_MAX) {
+        if (kept >= i->class->recovery_burst) {
                 log_error("%s/%s: failed %u times within %s (RecoveryBurst=, RecoveryInterval=); giving up",
                           i->class_name, i->name, kept + 1, duration_text(i->class->recovery_interval_usec, d));
+                instance_finish(i, i->last_exit_status);
+                return;
+        }
+        /* Room for as many restarts as RecoveryBurst= allows (only Recovery=1 instances pay for it). */
+        if (!i->restart_times && !(i->restart_times = calloc(i->class->recovery_burst, sizeof(uint64_t)))) {
+                log_error("%s/%s: out of memory for its restart history; giving up", i->class_name, i->name);
                 instance_finish(i, i->last_exit_status);
                 return;
         }

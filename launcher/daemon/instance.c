@@ -119,6 +119,9 @@ void instance_free(Instance *i)
         i->fuse_fd = safe_close(i->fuse_fd);
         i->secret = fsp_secret_free(i->secret);
         erase_and_free(i->answer, ANSWER_MAX);
+        line_buffer_done(&i->stdout_buf);
+        line_buffer_done(&i->stderr_buf);
+        free(i->restart_times);
         screen_stream_done(&i->stdout_screen);
         screen_stream_done(&i->stderr_screen);
         secret_screen_clear(&i->screen);
@@ -359,9 +362,9 @@ void instance_process_exited(Instance *i, int status)
         /* Whatever it left in its process group goes too; the group's number is
          * still ours while the leader is unreaped. Then reap it. */
         (void) kill(-i->pid, SIGKILL);
-        if (!i->adopted && i->child_source) {
+        if (!i->adopted) {
                 siginfo_t si;
-                (void) waitid(P_PIDFD, sd_event_source_get_io_fd(i->child_source), &si, WEXITED | WNOHANG);
+                (void) waitid(P_PID, (id_t) i->pid, &si, WEXITED | WNOHANG);
         }
         i->pid = 0;
         i->last_exit_status = status;

@@ -104,7 +104,6 @@ typedef struct InstanceIdentity {
 
 void instance_identity_done(InstanceIdentity *id);
 
-#define RECOVERY_HISTORY_MAX 1000
 
 struct Instance {
         const InstanceEnv *env;
@@ -159,7 +158,7 @@ struct Instance {
         char *start_error_message;
 
         /* Recovery. */
-        uint64_t restart_times[RECOVERY_HISTORY_MAX]; /* CLOCK_MONOTONIC µs */
+        uint64_t *restart_times; /* CLOCK_MONOTONIC µs of the restarts within RecoveryInterval= */
         unsigned n_restart_times;
 
         /* Process I/O. */

@@ -11,9 +11,11 @@
 #include <sys/un.h>
 #include <systemd/sd-daemon.h>
 
+#include "children.h"
 #include "detach.h"
 #include "log.h"
 #include "manager.h"
+#include "start-queue.h"
 #include "state.h"
 #include "systemd.h"
 
@@ -264,8 +266,14 @@ unsigned manager_count_class_instances_of(Manager *m, const char *class_name, ui
         return n;
 }
 
+int manager_queue_start(Manager *m, Instance *i, const InstanceStartParams *p)
+{
+        return start_queue_add(m->start_queue, i, i->id.started_by, p);
+}
+
 void manager_remove_instance(Manager *m, Instance *i)
 {
+        start_queue_forget(m->start_queue, i);
         systemd_forget_instance(m, i);
         unlink_instance(m, i);
         instance_free(i);
@@ -610,7 +618,9 @@ int manager_new(const ManagerOptions *o, Manager **ret)
                 goto fail;
 
         if ((r = sd_event_default(&m->event)) < 0 || (r = setup_signals(m)) < 0 ||
-            (r = sd_event_set_watchdog(m->event, true)) < 0 || (r = setup_notify_socket(m)) < 0 ||
+            (r = sd_event_set_watchdog(m->event, true)) < 0 || (r = children_setup(m->event)) < 0 ||
+            (r = start_queue_new(m->event, &m->start_queue)) < 0 ||
+            (r = setup_notify_socket(m)) < 0 ||
             (r = setup_mount_watch(m)) < 0) {
                 log_error_errno(r, "Failed to set up the event loop: %m");
                 goto fail;
@@ -654,6 +664,8 @@ Manager *manager_free(Manager *m)
         while (m->instances)
                 manager_remove_instance(m, m->instances);
         detach_cancel_all();
+        m->start_queue = start_queue_free(m->start_queue);
+        children_done();
         teardown_staging(m);
         class_entries_free(m->classes, m->n_classes);
         sd_event_source_unref(m->notify_source);

@@ -17,6 +17,7 @@
 
 typedef struct Manager Manager;
 typedef struct Placement Placement;
+typedef struct StartQueue StartQueue;
 
 typedef struct ClassEntry {
         char *name;
@@ -52,6 +53,7 @@ struct Manager {
         Instance *instances_tail;
         unsigned n_instances;
         InstanceEnv instance_env; /* what every instance sees; its observer is the manager */
+        StartQueue *start_queue;  /* starts waiting their turn (start-queue.h) */
 
         /* Who hears about instances: the bus layer. */
         const InstanceObserver *observer;
@@ -98,6 +100,9 @@ int manager_add_instance(Manager *m, FspClass *c, const char *name, char *const 
 /* How many instances uid started (and are not gone yet). */
 unsigned manager_count_instances_of(Manager *m, uid_t uid);
 unsigned manager_count_class_instances_of(Manager *m, const char *class_name, uid_t uid);
+
+/* instance_start() in its turn (start-queue.h), after the calls already waiting on the bus. */
+int manager_queue_start(Manager *m, Instance *i, const InstanceStartParams *p);
 
 /* Out of the table and freed, without a word to anyone (an adoption that failed, the launcher's exit). */
 void manager_remove_instance(Manager *m, Instance *i);

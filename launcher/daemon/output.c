@@ -7,8 +7,16 @@
 #include "log.h"
 #include "output.h"
 
+void line_buffer_done(LineBuffer *b)
+{
+        free(b->data);
+        *b = (LineBuffer){ 0 };
+}
+
 void output_feed(LineBuffer *b, const char *data, size_t n, LineFn fn, void *userdata)
 {
+        if (n > 0 && !b->data && !(b->data = malloc(OUTPUT_LINE_MAX)))
+                return; /* out of memory: this output is lost, not the launcher */
         for (size_t i = 0; i < n; i++) {
                 char c = data[i];
                 if (c == '\n' || b->size == OUTPUT_LINE_MAX - 1) {
@@ -31,7 +39,7 @@ int output_read_lines(int fd, LineBuffer *b, LineFn fn, void *userdata)
         if (k < 0)
                 return errno == EINTR ? 1 : -errno;
         if (k == 0) {
-                if (b->size > 0) {
+                if (b->data && b->size > 0) {
                         b->data[b->size] = 0;
                         fn(userdata, b->data);
                         b->size = 0;

@@ -14,10 +14,13 @@
 #define OUTPUT_LINE_MAX   2048
 #define OUTPUT_LAST_LINES 10
 
+/* A partial line; the buffer is allocated with its first byte (most instances say little). */
 typedef struct LineBuffer {
-        char data[OUTPUT_LINE_MAX];
+        char *data; /* OUTPUT_LINE_MAX bytes, or NULL */
         size_t size;
 } LineBuffer;
+
+void line_buffer_done(LineBuffer *b);
 
 typedef void (*LineFn)(void *userdata, const char *line);
 

@@ -9,10 +9,6 @@
 #include "macro.h"
 #include "resolver.h"
 
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
-
 struct Resolver {
         sd_event *event;
         pid_t pid;
@@ -54,32 +50,16 @@ _Noreturn static void child(int sock, const char *path, const ResolveCredentials
         _exit(0);
 }
 
-static int on_reap(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-        siginfo_t si = { 0 };
-
-        /* Reaped (or not ours to reap): the loop's reference is the only one; dropping it ends the source. */
-        if (waitid(P_PIDFD, fd, &si, WEXITED | WNOHANG) < 0 || si.si_pid != 0)
-                (void) sd_event_source_set_floating(s, false);
-        return 0;
-}
-
-/* The child is done or given up on: it goes (SIGKILL), and the loop reaps it whenever it can. */
+/*
+ * The child is done or given up on: it goes (SIGKILL through its pidfd: its
+ * pid may be another's by now), and the loop's SIGCHLD handler (children.c)
+ * reaps it, as it reaps every child nobody watches.
+ */
 static void finish_child(Resolver *r)
 {
-        sd_event_source *s = NULL;
-
         if (r->pid <= 0)
                 return;
-        (void) kill(r->pid, SIGKILL);
-        if (sd_event_add_io(r->event, &s, r->pidfd, EPOLLIN, on_reap, NULL) >= 0 &&
-            sd_event_source_set_io_fd_own(s, true) >= 0 && sd_event_source_set_floating(s, true) >= 0) {
-                sd_event_source_unref(s);
-                r->pidfd = -1; /* the source owns it now */
-        } else {
-                sd_event_source_disable_unref(s);
-                (void) waitpid(r->pid, NULL, 0); /* killed: this does not wait long */
-        }
+        (void) syscall(SYS_pidfd_send_signal, r->pidfd, SIGKILL, NULL, 0);
         r->pid = 0;
         r->pidfd = safe_close(r->pidfd);
 }

@@ -6,7 +6,8 @@
  * the fd back over a socket. So a caller cannot name a directory it could
  * not reach itself, and a path that hangs (a stuck network or FUSE mount
  * on the way) holds up a child that is killed after a time-out, never the
- * launcher's loop. What the launcher checks and mounts on afterwards is
+ * launcher's loop. The child is reaped by the loop's SIGCHLD handler
+ * (children.c), which must be set up. What the launcher checks and mounts on afterwards is
  * that fd, never the path again.
  */
 #pragma once

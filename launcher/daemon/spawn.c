@@ -105,11 +105,10 @@ static void child(const SpawnParams *p, pid_t parent, int error_fd)
         child_fail(error_fd, SPAWN_STAGE_EXEC, errno);
 }
 
-int spawn_process(const SpawnParams *p, pid_t *ret_pid, int *ret_pidfd, int *ret_error_fd)
+int spawn_process(const SpawnParams *p, pid_t *ret_pid, int *ret_error_fd)
 {
         _cleanup_close_pair_ int err[2] = { -1, -1 };
         pid_t parent = getpid(), pid;
-        int pidfd;
 
         if (pipe2(err, O_CLOEXEC) < 0)
                 return -errno;
@@ -121,15 +120,7 @@ int spawn_process(const SpawnParams *p, pid_t *ret_pid, int *ret_pidfd, int *ret
                 child(p, parent, err[1]);
                 _exit(127);
         }
-        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        if (pidfd < 0) {
-                int r = -errno;
-                (void) kill(pid, SIGKILL);
-                (void) waitpid(pid, NULL, 0);
-                return r;
-        }
         *ret_pid = pid;
-        *ret_pidfd = pidfd;
         *ret_error_fd = TAKE_FD(err[0]);
         return 0;
 }

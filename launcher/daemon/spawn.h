@@ -49,10 +49,9 @@ typedef struct SpawnFailure {
 } SpawnFailure;
 
 /*
- * ret_pidfd: a pidfd of the child (it is ours and unreaped, so the pid
- * cannot have been reused). ret_error_fd: read end of the exec-error pipe
- * (EOF alone: exec succeeded). A failure leaves no child behind.
+ * ret_error_fd: read end of the exec-error pipe (EOF alone: exec succeeded).
+ * The child is the caller's to reap (children.c). A failure leaves no child.
  */
-int spawn_process(const SpawnParams *p, pid_t *ret_pid, int *ret_pidfd, int *ret_error_fd);
+int spawn_process(const SpawnParams *p, pid_t *ret_pid, int *ret_error_fd);
 
 const char *spawn_stage_to_string(int stage);

@@ -50,6 +50,15 @@ Security=D:P(A;;RPWPLC;;;WD)
 MountBy=launcher
 MountOptions=allow_other,default_permissions
 EOC
+# memfs whose hash file is missing: the server's fault, not the password's.
+fsp_class nohash <<EOC
+[Service]
+Executable=$MEMFS
+CommandLine=-u //nohash/%I -m %1 --secret-hash $T/no-such.hash
+MountPoint=%1
+Security=D:P(A;;RPWPLC;;;WD)
+Credentials=1
+EOC
 fsp_launcher_start
 
 start_options() { # CLASS INSTANCE OPTIONS ARG...: StartWithOptions with MountOptions
@@ -71,6 +80,12 @@ expect_contains "the error has its words" "$OUT" "Permission denied, please try 
 expect_contains "and its exit" "$OUT" "exited with status 1 before it was ready"
 expect_fail "nothing mounted" fsp_is_mounted "$T/mnt/w"
 expect_eq "no instance left" "$(bus_call List)" "a(ss) 0"
+
+# --- a server-side error is a failed start, not a refused password
+mkdir -p "$T/mnt/h"
+expect_status "a missing hash file: StartFailed (11), not AuthenticationFailed (7)" 11 \
+        sh -c "printf sesame | '$LAUNCHCTL' startWithSecret nohash h '$T/mnt/h'"
+expect_contains "it says why" "$OUT" "no-such.hash: No such file or directory"
 
 # --- %S and user-password-lines
 expect_ok "a class reading %S" sh -c "printf 'pw 1' | '$LAUNCHCTL' startWithSecret files f x y alice"

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "children.h"
 #include "instance.h"
 #include "macro.h"
 #include "test.h"
@@ -393,7 +394,7 @@ int main(void)
         sigaddset(&mask, SIGCHLD);
         sigprocmask(SIG_BLOCK, &mask, NULL);
         signal(SIGPIPE, SIG_IGN);
-        if (sd_event_new(&event) < 0)
+        if (sd_event_new(&event) < 0 || children_setup(event) < 0)
                 return EXIT_FAILURE;
         env = (InstanceEnv){ .event = event, .notify_socket = "@fsp-test-instance", .observer = &observer };
 
@@ -414,6 +415,7 @@ int main(void)
         test_adopt();
 
         reset();
+        children_done();
         sd_event_unref(event);
         char cmd[PATH_MAX + 16];
         snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp_dir);

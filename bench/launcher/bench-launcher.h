@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+uint64_t now_ns(void);
+/* Sort v and print its median and 99th percentile in ms; *ret_median (ms) when not NULL. */
+void summarize(const char *what, uint64_t *v, size_t n, double *ret_median);
+
+/* The modes of scale.c. */
+int bench_scale_main(int argc, char **argv);
