@@ -281,15 +281,24 @@ void print_classes(FILE *f, FspClassInfo *classes, size_t n, bool json)
 }
 
 /* Quiet for a clean exit; the status when there is something to know. */
+/*
+ * A stop is a stop: ending with status 0, or by the SIGTERM it was sent, is
+ * what a stop is meant to do and says nothing; not known (an adopted
+ * instance) says nothing either. What else it ended with is told as such.
+ */
 void print_stop_status(FILE *f, int status, bool json)
 {
         if (json) {
                 fprintf(f, "{\"Status\":%d}\n", status);
                 return;
         }
-        if (status == 0)
+        if (status == 0 || status == 128 + SIGTERM || status < 0)
                 return;
-        fputs("exit status ", f);
+        if (status == 128 + SIGKILL) {
+                fputs("stopped: it did not end on SIGTERM within its StopTimeout=, and was killed (SIGKILL)\n", f);
+                return;
+        }
+        fputs("stopped; it exited with status ", f);
         write_status(f, status);
         fputc('\n', f);
 }

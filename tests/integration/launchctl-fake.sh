@@ -104,7 +104,10 @@ expect_status "stop" 0 launchctl stop memfs b
 expect_eq "stop after a clean exit prints nothing" "$OUT" ""
 expect_ok "start one that will report SIGTERM" launchctl start memfs k status=143
 expect_status "stop it" 0 launchctl stop memfs k
-expect_eq "stop shows the status and the signal" "$OUT" "exit status 143 (killed by SIGTERM)"
+expect_eq "ending by the stop's own SIGTERM is an ordinary stop: nothing said" "$OUT" ""
+expect_ok "start one that will report SIGHUP" launchctl start memfs k2 status=129
+expect_status "stop it" 0 launchctl stop memfs k2
+expect_eq "another status is told, with the signal" "$OUT" "stopped; it exited with status 129 (killed by SIGHUP)"
 expect_ok "start another" launchctl start memfs j status=3
 JSON=$("$LAUNCHCTL" --json stop memfs j)
 expect_eq "stop --json" "$JSON" '{"Status":3}'

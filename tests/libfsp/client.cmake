@@ -10,8 +10,9 @@ set_tests_properties(libfsp-keyring PROPERTIES LABELS integration TIMEOUT 180 SK
 
 # A stand-in for winfsp-launcher with scripted answers (also used by
 # tests/integration/launchctl-fake.sh), and the client library's test against it.
-add_executable(fsp-fake-launcher test-client-fake-launcher.c)
-target_include_directories(fsp-fake-launcher PRIVATE ${PROJECT_SOURCE_DIR}/libfsp)
+# It encodes GetInfo with the launcher's own encoder, so the two cannot drift.
+add_executable(fsp-fake-launcher test-client-fake-launcher.c ${PROJECT_SOURCE_DIR}/launcher/daemon/bus-info.c)
+target_include_directories(fsp-fake-launcher PRIVATE ${PROJECT_SOURCE_DIR}/libfsp ${PROJECT_SOURCE_DIR}/launcher/daemon)
 target_link_libraries(fsp-fake-launcher PRIVATE fsp-secret PkgConfig::SYSTEMD)
 
 add_executable(test-client test-client.c)

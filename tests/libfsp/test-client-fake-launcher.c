@@ -22,6 +22,7 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
+#include "bus-info.h"
 #include "macro.h"
 
 typedef struct FakeInstance {
@@ -380,46 +381,51 @@ static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return sd_bus_reply_method_return(m, "i", status);
 }
 
+/* What a launcher of a later version might send, of a type no client reads: must be skipped. */
+static int append_future_key(sd_bus_message *reply)
+{
+        return sd_bus_message_append(reply, "{sv}", "FutureKey", "a{ss}", 1, "x", "y");
+}
+
+/* class badtype: a dictionary whose Pid has the wrong type (the only entry not from the real encoder). */
+static int append_bad_info(sd_bus_message *reply, const FakeInstance *i)
+{
+        return sd_bus_message_append(reply, "{sv}{sv}{sv}", "Class", "s", i->class_name, "Instance", "s", i->instance,
+                                     "Pid", "s", "not a number");
+}
+
+/* GetInfo's dictionary, encoded by the launcher's own encoder (launcher/daemon/bus-info.c). */
 static int append_info(sd_bus_message *reply, const FakeInstance *i)
 {
         _cleanup_free_ char *mount_point = NULL;
-        char *argv0[] = {"/usr/bin/fake-fs", NULL};
+        _cleanup_strv_free_ char **argv = NULL;
+        size_t n = strv_length(i->args);
         int r;
 
-        if (asprintf(&mount_point, "/mnt/%s", i->instance) < 0)
+        if (asprintf(&mount_point, "/mnt/%s", i->instance) < 0 || !(argv = calloc(n + 2, sizeof(char *))) ||
+            !(argv[0] = strdup("/usr/bin/fake-fs")))
                 return -ENOMEM;
+        for (size_t k = 0; k < n; k++)
+                if (!(argv[k + 1] = strdup(i->args[k])))
+                        return -ENOMEM;
+        BusInstanceInfo info = {
+                .class_name = i->class_name,
+                .instance = i->instance,
+                .argv = argv,
+                .pid = getpid(),
+                .state = "running",
+                .mount_point = mount_point,
+                .started_by = i->started_by,
+                .run_as = 0,
+                .start_time_usec = i->start_time,
+                .restarts = 2,
+                .last_exit_status = -1,
+        };
         r = sd_bus_message_open_container(reply, 'a', "{sv}");
         if (r >= 0)
-                r = sd_bus_message_append(reply, "{sv}{sv}", "Class", "s", i->class_name, "Instance", "s",
-                                          i->instance);
-        /* A key from the future, of a type this client never reads: must be skipped. */
+                r = append_future_key(reply);
         if (r >= 0)
-                r = sd_bus_message_append(reply, "{sv}", "FutureKey", "a{ss}", 1, "x", "y");
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'e', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(reply, "s", "Argv");
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'v', "as");
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "s");
-        if (r >= 0)
-                r = sd_bus_message_append(reply, "s", argv0[0]);
-        STRV_FOREACH (a, i->args)
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "s", *a);
-        for (int k = 0; k < 3 && r >= 0; k++)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0 && streq(i->class_name, "badtype"))
-                r = sd_bus_message_append(reply, "{sv}", "Pid", "s", "not a number");
-        else if (r >= 0)
-                r = sd_bus_message_append(reply, "{sv}", "Pid", "u", (uint32_t) getpid());
-        if (r >= 0)
-                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}", "State", "s", "running",
-                                          "MountPoint", "s", mount_point, "StartedBy", "u",
-                                          (uint32_t) i->started_by, "RunAs", "u", (uint32_t) 0, "StartTime",
-                                          "t", i->start_time, "Restarts", "u", (uint32_t) 2,
-                                          "LastExitStatus", "i", (int32_t) -1);
+                r = streq(i->class_name, "badtype") ? append_bad_info(reply, i) : bus_append_instance_info(reply, &info);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         return r;
