@@ -99,6 +99,7 @@ static int raw_cycle(char **tmpl, int n, const char *mnt, uint64_t *ret_start, u
                 int null = open("/dev/null", O_RDWR);
                 dup2(null, 0);
                 dup2(null, 1);
+                dup2(null, 2); /* its "Mounted" line: the launcher reads the same from a pipe */
                 setsid();
                 execv(argv[0], argv);
                 _exit(127);
