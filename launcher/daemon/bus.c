@@ -4,12 +4,8 @@
  * from the bus's own credentials, check access, call the model, reply (now,
  * or when the instance tells how it went).
  */
-#include <fsp/cmdline.h>
 #include <fsp/launch.h>
-#include <fsp/names.h>
-#include <limits.h>
 #include <stdarg.h>
-#include <sys/stat.h>
 
 #include "bus-caller.h"
 #include "bus-info.h"
@@ -17,6 +13,7 @@
 #include "bus.h"
 #include "log.h"
 #include "manager.h"
+#include "start-request.h"
 #include "systemd.h"
 
 /* A call that waits for an instance: a Start until it is ready or failed, a Stop until it is gone. */
@@ -134,221 +131,13 @@ static const InstanceObserver bus_observer = {
 
 /* ------------------------------------------------------------ Start */
 
-typedef struct StartRequest {
-        const char *class_name;
-        const char *instance;
-        char **args;
-        int secret_fd;
-        int fuse_fd; /* FuseFd: /dev/fuse, already mounted at the mount point by the caller */
-        bool attach;
-        const char *mount_options; /* MountOptions: the caller's -o list */
-} StartRequest;
-
-/* MountPoint= expanded with the caller's values: an absolute path, not checked yet. */
-static int expand_mount_point(sd_bus_message *m, const FspClass *c, const StartRequest *req, const Caller *caller,
-                              char **ret)
-{
-        FspExpandContext ctx = {
-                .executable = c->executable,
-                .args = req->args,
-                .user = caller->name,
-                .home = caller->home,
-                .class_name = c->name,
-                .instance = req->instance,
-        };
-        _cleanup_free_ char *expanded = NULL;
-        FspError e;
-
-        if (fsp_template_expand(c->mount_point, &ctx, &expanded, &e) < 0)
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "MountPoint=%s: %s", c->mount_point, e.text);
-        if (isempty(expanded))
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT,
-                                   "class '%s' needs a mount point (MountPoint=%s expands to nothing)", c->name,
-                                   c->mount_point);
-        if (expanded[0] != '/')
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is not an absolute path",
-                                   expanded);
-        *ret = TAKE_PTR(expanded);
-        return 1;
-}
-
-/*
- * The per-user launcher runs as the caller: the path is checked here and
- * the program mounts it itself (it cannot do more than the caller can).
- */
-static int check_mount_point_path(sd_bus_message *m, const char *expanded, const Caller *caller, char **ret)
-{
-        char canonical[PATH_MAX];
-        struct stat st;
-
-        if (!realpath(expanded, canonical) || stat(canonical, &st) < 0)
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s': %s", expanded, strerror(errno));
-        if (!S_ISDIR(st.st_mode))
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is not a directory", canonical);
-        if (caller->fsp.uid != 0 && st.st_uid != caller->fsp.uid)
-                return reply_error(m, FSP_ERROR_ACCESS_DENIED, "mount point '%s' belongs to uid %u, not to you (uid %u)",
-                                   canonical, (unsigned) st.st_uid, (unsigned) caller->fsp.uid);
-        *ret = strdup(canonical);
-        return *ret ? 1 : -ENOMEM;
-}
-
-/* The argument MountPoint= names when it is "%N" alone (0-based), else -1. */
-static int mount_point_argument(const FspClass *c, char **args)
-{
-        const char *t = c->mount_point;
-        if (!t || t[0] != '%' || t[1] < '1' || t[1] > '9' || t[2] != 0)
-                return -1;
-        size_t k = (size_t) (t[1] - '1');
-        return k < strv_length(args) ? (int) k : -1;
-}
-
-/* A path as mountinfo would show it: absolute, no empty, "." or ".." elements. */
-static bool path_is_normalized(const char *p)
-{
-        if (p[0] != '/' || (p[1] == 0))
-                return p[0] == '/';
-        for (const char *e = p + 1;;) {
-                size_t n = strcspn(e, "/");
-                if (n == 0 || (n == 1 && e[0] == '.') || (n == 2 && e[0] == '.' && e[1] == '.'))
-                        return false;
-                if (!e[n])
-                        return true;
-                e += n + 1;
-        }
-}
-
-/*
- * FuseFd: the caller (root, typically mount.winfsp answering an automount)
- * has mounted /dev/fuse at the mount point itself. The path is not touched
- * here: while an automount is pending, looking it up would wait for this very
- * start. The file system gets the connection as fd 3, and "/dev/fd/3" as its
- * mount point argument.
- */
-static int take_premounted(sd_bus_message *m, const FspClass *c, StartRequest *req, const Caller *caller,
-                           char **ret_mount_point)
-{
-        int k = mount_point_argument(c, req->args);
-        char *dev;
-
-        if (caller->fsp.uid != 0)
-                return reply_error(m, FSP_ERROR_ACCESS_DENIED, "only root may pass a mounted FUSE connection");
-        if (k < 0)
-                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR,
-                                   "class '%s' cannot take a mounted FUSE connection: its MountPoint= is not one "
-                                   "argument (%%1..%%9) that was given",
-                                   c->name);
-        if (!path_is_normalized(req->args[k]))
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT,
-                                   "mount point '%s' is not a canonical absolute path", req->args[k]);
-        if (!(dev = strdup("/dev/fd/3")))
-                return -ENOMEM;
-        *ret_mount_point = req->args[k];
-        req->args[k] = dev;
-        return 1;
-}
-
-static int check_start_request(sd_bus_message *m, Manager *mgr, const StartRequest *req, const Caller *caller,
-                               FspClass **ret_class)
-{
-        const ClassEntry *entry;
-        FspError e;
-        size_t n_args = strv_length(req->args);
-        Instance *other;
-
-        if (mgr->shutting_down)
-                return reply_error(m, FSP_ERROR_START_FAILED, "the launcher is shutting down");
-        if (fsp_instance_name_check(req->instance, &e) < 0)
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "invalid instance name: %s", e.text);
-        if (n_args > FSP_CMDLINE_MAX_ARGS)
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "too many arguments: %zu given, at most %d",
-                                   n_args, FSP_CMDLINE_MAX_ARGS);
-        entry = fsp_class_name_is_valid(req->class_name) ? manager_find_class(mgr, req->class_name) : NULL;
-        if (!entry)
-                return reply_error(m, FSP_ERROR_NO_SUCH_CLASS, "no such class '%s'", req->class_name);
-        if (!entry->class)
-                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR, "class '%s' is unusable: %s", entry->name,
-                                   strempty(entry->error));
-        if (!fsp_security_check(entry->class->security, &caller->fsp, (uid_t) -1, FSP_RIGHT_START))
-                return reply_error(m, FSP_ERROR_ACCESS_DENIED, "%s (uid %u) may not start instances of class '%s'",
-                                   caller->name, (unsigned) caller->fsp.uid, entry->name);
-        if (entry->class->credentials != FSP_CREDENTIALS_NONE && req->secret_fd < 0)
-                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR,
-                                   "class '%s' needs credentials (Credentials=%d): use StartWithSecret",
-                                   entry->name, entry->class->credentials);
-        if (entry->class->credentials == FSP_CREDENTIALS_NONE && req->secret_fd >= 0)
-                return reply_error(m, FSP_ERROR_CONFIGURATION_ERROR,
-                                   "class '%s' takes no credentials (Credentials=0): use Start", entry->name);
-        /* Bounded for everyone but root (and the per-user launcher's own user). */
-        if (caller->fsp.uid != 0 && caller->fsp.uid != mgr->uid && mgr->max_instances_per_user > 0 &&
-            manager_count_instances_of(mgr, caller->fsp.uid) >= mgr->max_instances_per_user)
-                return reply_error(m, FSP_ERROR_LIMIT_EXCEEDED,
-                                   "%s (uid %u) has %u instances, as many as the launcher allows one user "
-                                   "(--max-instances-per-user=%u)",
-                                   caller->name, (unsigned) caller->fsp.uid, mgr->max_instances_per_user,
-                                   mgr->max_instances_per_user);
-        if (caller->fsp.uid != 0 && caller->fsp.uid != mgr->uid && entry->class->max_instances_per_user > 0 &&
-            manager_count_class_instances_of(mgr, entry->class->name, caller->fsp.uid) >=
-                    entry->class->max_instances_per_user)
-                return reply_error(m, FSP_ERROR_LIMIT_EXCEEDED,
-                                   "%s (uid %u) has %u instances of class '%s', as many as it allows one user "
-                                   "(MaxInstancesPerUser=%u)",
-                                   caller->name, (unsigned) caller->fsp.uid, entry->class->max_instances_per_user,
-                                   entry->name, entry->class->max_instances_per_user);
-        if ((other = manager_find_instance(mgr, req->class_name, req->instance)))
-                return reply_error(m, FSP_ERROR_INSTANCE_EXISTS, "%s/%s already exists (%s)", other->class_name,
-                                   other->name, instance_state_to_string(other->state));
-        if (req->attach && caller->fsp.uid != 0)
-                return reply_error(m, FSP_ERROR_ACCESS_DENIED, "only root may attach an instance to its unit");
-        *ret_class = entry->class;
-        return 1;
-}
-
-/* How the mount point is handled, and the path (or word) that names it. */
-typedef struct MountPlan {
-        MountMode mode;
-        char *word; /* the expanded MountPoint=, as a word of the command line */
-        char *path; /* checked path (MOUNT_PATH, MOUNT_PREMOUNTED) */
-} MountPlan;
-
-static void mount_plan_done(MountPlan *p)
-{
-        free(p->word);
-        free(p->path);
-}
-
-static int plan_mount(sd_bus_message *m, Manager *mgr, const FspClass *c, StartRequest *req, const Caller *caller,
-                      MountPlan *plan)
-{
-        Instance *other;
-        int r;
-
-        if (req->fuse_fd >= 0) {
-                plan->mode = MOUNT_PREMOUNTED;
-                r = take_premounted(m, c, req, caller, &plan->path);
-        } else if (!c->mount_point)
-                return 1;
-        else {
-                r = expand_mount_point(m, c, req, caller, &plan->word);
-                if (r <= 0)
-                        return r;
-                /* The system launcher pins it (instance-mount.c); the per-user one checks the path. */
-                plan->mode = mgr->uid == 0 ? MOUNT_PINNED : MOUNT_PATH;
-                if (plan->mode == MOUNT_PATH)
-                        r = check_mount_point_path(m, plan->word, caller, &plan->path);
-        }
-        if (r <= 0)
-                return r;
-        if (plan->path && (other = manager_find_instance_by_mount_point(mgr, plan->path)))
-                return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "mount point '%s' is in use by another instance",
-                                   plan->path);
-        return 1;
-}
-
+/* Judged in start-request.c; made here, answered when the instance is ready or failed. */
 static int start_request(sd_bus_message *m, Bus *b, StartRequest *req)
 {
         _cleanup_(caller_done) Caller caller = { 0 };
         _cleanup_(instance_identity_done) InstanceIdentity id = { 0 };
         _cleanup_(mount_plan_done) MountPlan plan = { .mode = MOUNT_NONE };
+        _cleanup_(refusal_done) Refusal refusal = { 0 };
         _cleanup_free_ char *unit = NULL, *why = NULL;
         InstanceStartParams params = INSTANCE_START_PARAMS_INIT;
         Manager *mgr = b->manager;
@@ -359,11 +148,10 @@ static int start_request(sd_bus_message *m, Bus *b, StartRequest *req)
         r = caller_get(m, &caller);
         if (r < 0)
                 return reply_caller_unknown(m, r);
-        r = check_start_request(m, mgr, req, &caller, &c);
-        if (r <= 0)
-                return r;
-        r = plan_mount(m, mgr, c, req, &caller, &plan);
-        if (r <= 0)
+        r = start_request_check(mgr, req, &caller, &c, &plan, &refusal);
+        if (r == 0)
+                return reply_error(m, refusal.error_name, "%s", refusal.text);
+        if (r < 0)
                 return r;
         if (req->attach && !(unit = systemd_unit_of_pid(caller.pid)))
                 return reply_error(m, FSP_ERROR_INVALID_ARGUMENT, "the caller (pid %d) is not in a systemd unit",

@@ -2,12 +2,8 @@
 #include <fcntl.h>
 #include <fsp/launch.h>
 #include <signal.h>
-#include <dirent.h>
-#include <fsp/mount.h>
-#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <systemd/sd-daemon.h>
 
@@ -15,6 +11,7 @@
 #include "detach.h"
 #include "log.h"
 #include "manager.h"
+#include "staging.h"
 #include "start-queue.h"
 #include "state.h"
 #include "systemd.h"
@@ -512,84 +509,6 @@ static bool mount_point_taken(const Instance *self, void *userdata)
         return false;
 }
 
-/*
- * <state-dir>/staging: where programs mount before their mount is moved onto
- * the checked mount point. Only root may create or rename entries in it;
- * programs' users may pass through to their own directory. What a previous
- * launcher left there is detached and removed.
- */
-static int staging_mount_id(const char *path, int *ret)
-{
-        _cleanup_close_ int fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        FspMountIdentity mid;
-        int r = fd < 0 ? -errno : fsp_mount_identify(fd, &mid);
-
-        if (r >= 0)
-                *ret = mid.id;
-        return r;
-}
-
-static int setup_staging(Manager *m)
-{
-        struct stat st;
-        int id, parent_id, r;
-        DIR *d;
-
-        if (asprintf(&m->staging_dir, "%s/staging", m->state_dir) < 0)
-                return -ENOMEM;
-        (void) mkdir(m->state_dir, 0755);
-        if (mkdir(m->staging_dir, 0711) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Failed to create %s: %m", m->staging_dir);
-        if (lstat(m->staging_dir, &st) < 0)
-                return -errno;
-        if (!S_ISDIR(st.st_mode) || st.st_uid != 0)
-                return log_error_errno(-EPERM, "%s is not a directory owned by root", m->staging_dir);
-        if ((st.st_mode & 07777) != 0711 && chmod(m->staging_dir, 0711) < 0)
-                return -errno;
-        /*
-         * A mount of its own with private propagation: a mount under a shared
-         * one (systemd makes / shared) cannot be moved, and what programs mount
-         * here is nobody else's business until it is moved. A previous
-         * launcher may have made it already.
-         */
-        r = staging_mount_id(m->staging_dir, &id);
-        if (r >= 0 && staging_mount_id(m->state_dir, &parent_id) >= 0 && id == parent_id &&
-            mount(m->staging_dir, m->staging_dir, NULL, MS_BIND, NULL) < 0)
-                r = -errno;
-        if (r >= 0 && mount(NULL, m->staging_dir, NULL, MS_PRIVATE, NULL) < 0)
-                r = -errno;
-        if (r >= 0)
-                r = staging_mount_id(m->staging_dir, &m->staging_mount_id);
-        if (r < 0)
-                return log_error_errno(r, "Failed to make %s a private mount: %m", m->staging_dir);
-        d = opendir(m->staging_dir);
-        for (struct dirent *de; d && (de = readdir(d));) {
-                _cleanup_free_ char *path = NULL;
-                if (de->d_name[0] == '.' || asprintf(&path, "%s/%s", m->staging_dir, de->d_name) < 0)
-                        continue;
-                for (int k = 0; k < 16 && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) >= 0; k++)
-                        ;
-                (void) rmdir(path);
-        }
-        if (d)
-                closedir(d);
-        return 0;
-}
-
-/* At exit: the staging mount goes, and the state directory if nothing is left in it. */
-static void teardown_staging(Manager *m)
-{
-        _cleanup_free_ char *mounts = NULL;
-
-        if (!m->staging_dir)
-                return;
-        (void) umount2(m->staging_dir, MNT_DETACH | UMOUNT_NOFOLLOW);
-        (void) rmdir(m->staging_dir);
-        if (asprintf(&mounts, "%s/mounts", m->state_dir) >= 0)
-                (void) rmdir(mounts); /* only when no mount record is left */
-        (void) rmdir(m->state_dir);
-}
-
 static bool running_under_systemd(void)
 {
         _cleanup_free_ char *unit = systemd_unit_of_pid(0);
@@ -626,10 +545,8 @@ int manager_new(const ManagerOptions *o, Manager **ret)
                 goto fail;
         }
         /* Without it the launcher still runs; what would mount through it fails, saying why. */
-        if (m->uid == 0 && setup_staging(m) < 0) {
-                free(m->staging_dir);
-                m->staging_dir = NULL;
-        }
+        if (m->uid == 0)
+                (void) staging_setup(m->state_dir, &m->staging_dir, &m->staging_mount_id);
         m->instance_env = (InstanceEnv){
                 .event = m->event,
                 .notify_socket = m->notify_socket,
@@ -666,7 +583,7 @@ Manager *manager_free(Manager *m)
         detach_cancel_all();
         m->start_queue = start_queue_free(m->start_queue);
         children_done();
-        teardown_staging(m);
+        staging_teardown(m->state_dir, m->staging_dir);
         class_entries_free(m->classes, m->n_classes);
         sd_event_source_unref(m->notify_source);
         sd_event_source_unref(m->mountinfo_source);
