@@ -244,7 +244,14 @@ ssize_t xattr_list(Inode *inode, bool show_trusted, char *buf, size_t size);
 int xattr_remove(Inode *inode, const char *name);
 void xattr_free_all(Inode *inode);
 
-/* ops.c, ops-file.c, ops-attr.c */
+/* ops.c, shared with ops-rename.c: a directory by number; a change of links,
+ * size and times (inode->lock held); the sticky-bit rule; one name dropped. */
+int dir_of(Memfs *fs, fuse_ino_t ino, Inode **ret);
+void inode_change_locked(Inode *inode, int nlink_delta, off_t size_delta, bool modified);
+int sticky_check(const struct fuse_ctx *ctx, const Inode *dir, const Inode *inode);
+bool name_dropped_locked(Memfs *fs, Inode *dir, Inode *inode);
+
+/* ops.c, ops-rename.c, ops-file.c, ops-attr.c */
 extern const struct fuse_lowlevel_ops memfs_ops;
 void memfs_op_init(void *userdata, struct fuse_conn_info *conn);
 void memfs_op_destroy(void *userdata);
