@@ -13,6 +13,7 @@
  * made here and handed to the launcher (automount.h says why).
  */
 #include <fsp/launch.h>
+#include <fsp/mount-options.h>
 
 #include "automount.h"
 #include "credentials.h"
@@ -20,6 +21,7 @@
 #include "macro.h"
 #include "mountpoint.h"
 #include "net.h"
+#include "refusal.h"
 
 #define TEMPLATE_ARGS_MAX 9 /* %1..%9 */
 
@@ -67,13 +69,15 @@ static int start_call(Use *u, char **args, int secret_fd, int fuse_fd, sd_bus_er
         FspStartOptions options = FSP_START_OPTIONS_INIT;
         const char *class_name = u->remote.class_name, *instance = u->remote.instance;
 
-        if (!u->attach && fuse_fd < 0)
+        /* The plain calls when they do, so an older launcher still understands. */
+        if (!u->attach && fuse_fd < 0 && !u->req->mount_options)
                 return secret_fd >= 0 ? fsp_launch_start_with_secret(u->bus, class_name, instance, args,
                                                                      secret_fd, error)
                                       : fsp_launch_start(u->bus, class_name, instance, args, error);
         options.secret_fd = secret_fd;
         options.attach_to_caller_unit = u->attach;
         options.fuse_fd = fuse_fd;
+        options.mount_options = u->req->mount_options;
         return fsp_launch_start_with_options(u->bus, class_name, instance, args, &options, error);
 }
 
@@ -91,6 +95,45 @@ static int attach_or_stop(Use *u, FuseMount *fm)
         if (fsp_launch_stop(u->bus, u->remote.class_name, u->remote.instance, NULL, &error) < 0)
                 net_log_warning("cannot stop %s: %s", u->remote.normalized,
                                 error.message ? error.message : "no answer");
+        return r;
+}
+
+/*
+ * A start with a password that failed: was the password refused? The
+ * launcher says so for a file system that answers (AuthenticationFailed);
+ * one that never answers (CredentialsReply=none) exits, and its last words
+ * in the StartFailed message tell (refusal.h). A time-out, or a program
+ * that could not check the password at all, is no verdict on it.
+ */
+static bool password_refused(const sd_bus_error *error)
+{
+        switch (fsp_launch_error_from_bus(error)) {
+        case FSP_LAUNCH_AUTHENTICATION_FAILED:
+                return true;
+        case FSP_LAUNCH_START_FAILED:
+                return refusal_in_message(error->message);
+        default:
+                return false;
+        }
+}
+
+/* The generic flags (ro, noexec, ...) of the caller's options, for a mount made here. */
+static int generic_attributes(const char *mount_options, uint64_t *ret)
+{
+        _cleanup_free_ char *copy = strdup(strempty(mount_options));
+        FspMountOptions o = {};
+        FspError err;
+        char *save = NULL;
+        int r = 0;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *opt = strtok_r(copy, ",", &save); opt && r >= 0; opt = strtok_r(NULL, ",", &save))
+                if (fsp_mount_option_classify(opt) == FSP_MOUNT_OPTION_GENERIC)
+                        r = fsp_mount_options_add(&o, opt, NULL, FSP_MOUNT_OPTIONS_CALLER, &err);
+        if (r >= 0)
+                *ret = o.attr_set;
+        fsp_mount_options_done(&o);
         return r;
 }
 
@@ -117,9 +160,13 @@ static int start_attempt(const char *user, const FspSecret *password, char **ret
                         return net_fail(r, NET_EXIT_FAILURE, "cannot hand the password over: %s", strerror(-r));
         }
         if (u->automount) {
+                uint64_t attr_set;
                 char why[512];
 
-                r = fuse_mount_new_detached(u->remote.normalized, u->remote.class_name, &fm, why,
+                r = generic_attributes(u->req->mount_options, &attr_set);
+                if (r < 0)
+                        return net_fail(r, NET_EXIT_INVALID_ARGUMENT, "mount options: %s", strerror(-r));
+                r = fuse_mount_new_detached(u->remote.normalized, u->remote.class_name, attr_set, &fm, why,
                                             sizeof(why));
                 if (r < 0)
                         return net_fail(r, NET_EXIT_FAILURE, "%s", why);
@@ -133,7 +180,7 @@ static int start_attempt(const char *user, const FspSecret *password, char **ret
         if (r >= 0)
                 return u->automount ? attach_or_stop(u, &fm) : 0;
 
-        if (password && fsp_launch_error_from_bus(&error) == FSP_LAUNCH_AUTHENTICATION_FAILED) {
+        if (password && password_refused(&error)) {
                 if (ret_reason && error.message)
                         *ret_reason = strdup(error.message);
                 return -EKEYREJECTED;
@@ -177,7 +224,7 @@ static int parse_request(Use *u, FspRemember *ret_remember)
         r = fsp_remote_name_parse(req->remote, &u->remote, &err);
         if (r < 0)
                 return net_fail_remote_name(r, &err);
-        if (req->quiet)
+        if (req->mount_helper)
                 net_log_set_context("mount %s on %s", u->remote.normalized, strempty(req->mount_point));
         else
                 net_log_set_context("use %s", u->remote.normalized);
@@ -221,7 +268,7 @@ static int check_automount(Use *u)
 
 static void say_mounted(const Use *u)
 {
-        if (u->req->quiet)
+        if (u->req->mount_helper)
                 net_log_verbose("%s mounted at %s", u->remote.normalized, u->mount_point);
         else {
                 printf("%s mounted at %s\n", u->remote.normalized, u->mount_point);
@@ -257,7 +304,9 @@ int net_use(const UseRequest *req)
         r = parse_request(&u, &remember);
         if (r < 0)
                 return r;
-        r = mount_point_resolve(req->mount_point, &u.remote, req->mkdir, &u.mount_point);
+        r = mount_point_resolve(req->mount_point, &u.remote, req->mkdir,
+                                req->mount_helper ? "the option x-mount.mkdir creates it" : "--mkdir creates it",
+                                &u.mount_point);
         if (r < 0)
                 return r;
         r = check_automount(&u);
@@ -274,8 +323,9 @@ int net_use(const UseRequest *req)
                 return r;
 
         if (req->fake) {
-                net_log_verbose("would start class %s instance %s at %s (credentials %u); not started (-f)",
-                                u.remote.class_name, u.remote.instance, u.mount_point, u.credentials);
+                net_log_verbose("would start class %s instance %s at %s (credentials %u, options '%s'); not "
+                                "started (-f)", u.remote.class_name, u.remote.instance, u.mount_point,
+                                u.credentials, strempty(req->mount_options));
                 return 0;
         }
 
