@@ -147,6 +147,22 @@ char *net_options_passed(const NetOptions *o)
         return fsp_mount_options_join(o->passed);
 }
 
+char *net_options_generic(const NetOptions *o)
+{
+        _cleanup_strv_free_ char **generic = NULL;
+        size_t n = 0;
+
+        STRV_FOREACH(opt, o->passed) {
+                if (fsp_mount_option_classify(*opt) != FSP_MOUNT_OPTION_GENERIC)
+                        continue;
+                if (strv_push(&generic, *opt, strlen(*opt)) < 0)
+                        return NULL;
+                n++;
+        }
+        errno = 0;
+        return n > 0 ? fsp_mount_options_join(generic) : NULL;
+}
+
 void net_options_done(NetOptions *o)
 {
         free(o->user);

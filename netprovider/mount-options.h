@@ -47,6 +47,9 @@ int net_options_parse(const char *text, NetOptionsFrom from, NetOptions *o, char
 /* o->passed joined with commas, for MountOptions; NULL when there are none (or no memory: errno). */
 char *net_options_passed(const NetOptions *o);
 
+/* The same, only the generic ones (ro, noexec, ...): what mount -s keeps when the class refuses the rest. */
+char *net_options_generic(const NetOptions *o);
+
 void net_options_done(NetOptions *o);
 
 typedef struct MountArgs {
@@ -54,7 +57,7 @@ typedef struct MountArgs {
         char *dir;            /* the mount point */
         char *type;           /* -t, or NULL */
         char *namespace;      /* -N, or NULL */
-        bool sloppy;          /* -s: accepted; the launcher judges the options */
+        bool sloppy;          /* -s: options the class refuses are left out */
         bool fake;            /* -f: everything but the mount */
         bool no_mtab;         /* -n: we never write mtab anyway */
         bool verbose;         /* -v */

@@ -36,7 +36,7 @@ static void help(void)
                "                  strictatime, nodiratime; options the class accepts (AcceptOptions=)\n"
                "                never passed on: defaults, auto, noauto, nofail, _netdev, user, users,\n"
                "                  owner, group, suid, dev, comment=..., x-*, X-*\n"
-               "  -s            sloppy: accepted; the launcher judges the options all the same\n"
+               "  -s            sloppy: start without the options the class does not accept\n"
                "  -f            fake: do everything but start the file system\n"
                "  -n            do not write /etc/mtab (never written anyway)\n"
                "  -v            verbose\n"
@@ -128,15 +128,18 @@ int mount_winfsp_main(int argc, char **argv)
         r = check_args(&a);
         if (r >= 0) {
                 _cleanup_free_ char *mount_options = net_options_passed(&a.options);
+                _cleanup_free_ char *generic = net_options_generic(&a.options);
                 UseRequest req = {
                         .remote = a.spec,
                         .mount_point = a.dir,
                         .user = a.options.user,
                         .remember = a.options.remember,
                         .mount_options = mount_options,
+                        .generic_mount_options = generic,
                         .password_stdin = a.options.password_stdin,
                         .mkdir = a.options.mkdir,
                         .fake = a.fake,
+                        .sloppy = a.sloppy,
                         .mount_helper = true,
                 };
                 r = a.options.passed && !mount_options ? -ENOMEM : net_use(&req);

@@ -31,6 +31,7 @@ typedef struct Use {
         char *mount_point;
         sd_bus *bus;
         unsigned credentials;
+        const char *mount_options; /* what goes to the launcher: the request's, or after -s its generic ones */
         bool attach;
         bool automount; /* the mount point is a pending automount: mount here, start with FuseFd */
 } Use;
@@ -70,14 +71,14 @@ static int start_call(Use *u, char **args, int secret_fd, int fuse_fd, sd_bus_er
         const char *class_name = u->remote.class_name, *instance = u->remote.instance;
 
         /* The plain calls when they do, so an older launcher still understands. */
-        if (!u->attach && fuse_fd < 0 && !u->req->mount_options)
+        if (!u->attach && fuse_fd < 0 && !u->mount_options)
                 return secret_fd >= 0 ? fsp_launch_start_with_secret(u->bus, class_name, instance, args,
                                                                      secret_fd, error)
                                       : fsp_launch_start(u->bus, class_name, instance, args, error);
         options.secret_fd = secret_fd;
         options.attach_to_caller_unit = u->attach;
         options.fuse_fd = fuse_fd;
-        options.mount_options = u->req->mount_options;
+        options.mount_options = u->mount_options;
         return fsp_launch_start_with_options(u->bus, class_name, instance, args, &options, error);
 }
 
@@ -139,21 +140,15 @@ static int generic_attributes(const char *mount_options, uint64_t *ret)
 
 /*
  * One start, with or without a secret; the secret travels as a pipe, never
- * as a string. Answering an automount, each attempt gets a FUSE connection
+ * as a string. Answering an automount, each start gets a FUSE connection
  * of its own: a refused one ends with its file system.
  */
-static int start_attempt(const char *user, const FspSecret *password, char **ret_reason, void *userdata)
+static int start_once(Use *u, char **args, const FspSecret *password, sd_bus_error *error)
 {
-        Use *u = userdata;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(fuse_mount_done) FuseMount fm = FUSE_MOUNT_INIT;
-        _cleanup_strv_free_ char **args = NULL;
         _cleanup_close_ int fd = -1;
         int r;
 
-        r = build_args(u, user, &args);
-        if (r < 0)
-                return net_fail(r, NET_EXIT_FAILURE, "%s", strerror(-r));
         if (password) {
                 r = fsp_secret_to_pipe(password, &fd);
                 if (r < 0)
@@ -163,7 +158,7 @@ static int start_attempt(const char *user, const FspSecret *password, char **ret
                 uint64_t attr_set;
                 char why[512];
 
-                r = generic_attributes(u->req->mount_options, &attr_set);
+                r = generic_attributes(u->mount_options, &attr_set);
                 if (r < 0)
                         return net_fail(r, NET_EXIT_INVALID_ARGUMENT, "mount options: %s", strerror(-r));
                 r = fuse_mount_new_detached(u->remote.normalized, u->remote.class_name, attr_set, &fm, why,
@@ -172,13 +167,43 @@ static int start_attempt(const char *user, const FspSecret *password, char **ret
                         return net_fail(r, NET_EXIT_FAILURE, "%s", why);
         }
 
-        net_log_verbose("starting class %s instance %s at %s%s", u->remote.class_name, u->remote.instance,
-                        u->mount_point,
+        net_log_verbose("starting class %s instance %s at %s%s%s%s", u->remote.class_name, u->remote.instance,
+                        u->mount_point, u->mount_options ? " with options " : "", strempty(u->mount_options),
                         u->automount ? " (answering an automount: on a FUSE mount made here)" : "");
-        r = start_call(u, args, fd, fm.fuse_fd, &error);
+        r = start_call(u, args, fd, fm.fuse_fd, error);
         fm.fuse_fd = safe_close(fm.fuse_fd); /* the file system has its own copy, or has ended */
-        if (r >= 0)
-                return u->automount ? attach_or_stop(u, &fm) : 0;
+        if (r >= 0 && u->automount)
+                return attach_or_stop(u, &fm);
+        return r;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+        return a == b || (a && b && streq(a, b));
+}
+
+/* A start as the credentials code asks for it: 0, -EKEYREJECTED (refused: try another), or reported. */
+static int start_attempt(const char *user, const FspSecret *password, char **ret_reason, void *userdata)
+{
+        Use *u = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_strv_free_ char **args = NULL;
+        int r;
+
+        r = build_args(u, user, &args);
+        if (r < 0)
+                return net_fail(r, NET_EXIT_FAILURE, "%s", strerror(-r));
+        r = start_once(u, args, password, &error);
+        /* mount -s: options the class does not take are ignored; the generic ones still apply. */
+        if (r < 0 && u->req->sloppy && fsp_launch_error_from_bus(&error) == FSP_LAUNCH_INVALID_ARGUMENT &&
+            !same_text(u->mount_options, u->req->generic_mount_options)) {
+                net_log_verbose("%s; starting again with only the generic options (-s)", error.message);
+                u->mount_options = u->req->generic_mount_options;
+                sd_bus_error_free(&error);
+                r = start_once(u, args, password, &error);
+        }
+        if (r >= 0 || !sd_bus_error_is_set(&error))
+                return r;
 
         if (password && password_refused(&error)) {
                 if (ret_reason && error.message)
@@ -296,7 +321,7 @@ static int log_in_or_start(Use *u, FspRemember remember)
 
 int net_use(const UseRequest *req)
 {
-        _cleanup_(use_done) Use u = { .req = req };
+        _cleanup_(use_done) Use u = { .req = req, .mount_options = req->mount_options };
         Supervisor *supervisor = NULL;
         FspRemember remember;
         int r;
@@ -325,7 +350,7 @@ int net_use(const UseRequest *req)
         if (req->fake) {
                 net_log_verbose("would start class %s instance %s at %s (credentials %u, options '%s'); not "
                                 "started (-f)", u.remote.class_name, u.remote.instance, u.mount_point,
-                                u.credentials, strempty(req->mount_options));
+                                u.credentials, strempty(u.mount_options));
                 return 0;
         }
 
