@@ -38,6 +38,7 @@ static void help(void)
                "Options:\n"
                "  -o, --options LIST          mount options: ro, noexec, ... and those the class accepts\n"
                "      --username NAME         the user name, for classes with Credentials=3\n"
+               "      --user NAME             the same (deprecated: launchctl's --user is the per-user launcher)\n"
                "      --password-stdin        read the password from standard input\n"
                "      --remember=WHEN         keep the password: never, session or forever\n"
                "      --mkdir                 create a missing mount point\n"
