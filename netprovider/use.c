@@ -65,20 +65,21 @@ static int build_args(const Use *u, const char *user, char ***ret)
         return 0;
 }
 
-static int start_call(Use *u, char **args, int secret_fd, int fuse_fd, sd_bus_error *error)
+static int start_call(Use *u, char **args, const char *mount_options, int secret_fd, int fuse_fd,
+                      sd_bus_error *error)
 {
         FspStartOptions options = FSP_START_OPTIONS_INIT;
         const char *class_name = u->remote.class_name, *instance = u->remote.instance;
 
         /* The plain calls when they do, so an older launcher still understands. */
-        if (!u->attach && fuse_fd < 0 && !u->mount_options)
+        if (!u->attach && fuse_fd < 0 && !mount_options)
                 return secret_fd >= 0 ? fsp_launch_start_with_secret(u->bus, class_name, instance, args,
                                                                      secret_fd, error)
                                       : fsp_launch_start(u->bus, class_name, instance, args, error);
         options.secret_fd = secret_fd;
         options.attach_to_caller_unit = u->attach;
         options.fuse_fd = fuse_fd;
-        options.mount_options = u->mount_options;
+        options.mount_options = mount_options;
         return fsp_launch_start_with_options(u->bus, class_name, instance, args, &options, error);
 }
 
@@ -118,22 +119,32 @@ static bool password_refused(const sd_bus_error *error)
         }
 }
 
-/* The generic flags (ro, noexec, ...) of the caller's options, for a mount made here. */
-static int generic_attributes(const char *mount_options, uint64_t *ret)
+/*
+ * A mount made here (an automount) gets the generic flags (ro, noexec, ...)
+ * of the caller's options from us, as MOUNT_ATTR_* bits; the launcher,
+ * which never looks at that mount, gets the rest (or NULL when none is left).
+ */
+static int split_for_automount(const char *mount_options, uint64_t *ret_attr_set, char **ret_rest)
 {
-        _cleanup_free_ char *copy = strdup(strempty(mount_options));
+        _cleanup_free_ char *copy = strdup(strempty(mount_options)), *rest = NULL;
         FspMountOptions o = {};
         FspError err;
         char *save = NULL;
+        size_t n = 0;
         int r = 0;
 
-        if (!copy)
+        if (!copy || !(rest = calloc(1, strlen(copy) + 1)))
                 return -ENOMEM;
-        for (char *opt = strtok_r(copy, ",", &save); opt && r >= 0; opt = strtok_r(NULL, ",", &save))
+        for (char *opt = strtok_r(copy, ",", &save); opt && r >= 0; opt = strtok_r(NULL, ",", &save)) {
                 if (fsp_mount_option_classify(opt) == FSP_MOUNT_OPTION_GENERIC)
                         r = fsp_mount_options_add(&o, opt, NULL, FSP_MOUNT_OPTIONS_CALLER, &err);
-        if (r >= 0)
-                *ret = o.attr_set;
+                else
+                        n += (size_t) sprintf(rest + n, "%s%s", n ? "," : "", opt);
+        }
+        if (r >= 0) {
+                *ret_attr_set = o.attr_set;
+                *ret_rest = n ? TAKE_PTR(rest) : NULL;
+        }
         fsp_mount_options_done(&o);
         return r;
 }
@@ -146,6 +157,7 @@ static int generic_attributes(const char *mount_options, uint64_t *ret)
 static int start_once(Use *u, char **args, const FspSecret *password, sd_bus_error *error)
 {
         _cleanup_(fuse_mount_done) FuseMount fm = FUSE_MOUNT_INIT;
+        _cleanup_free_ char *program_options = NULL;
         _cleanup_close_ int fd = -1;
         int r;
 
@@ -158,7 +170,7 @@ static int start_once(Use *u, char **args, const FspSecret *password, sd_bus_err
                 uint64_t attr_set;
                 char why[512];
 
-                r = generic_attributes(u->mount_options, &attr_set);
+                r = split_for_automount(u->mount_options, &attr_set, &program_options);
                 if (r < 0)
                         return net_fail(r, NET_EXIT_INVALID_ARGUMENT, "mount options: %s", strerror(-r));
                 r = fuse_mount_new_detached(u->remote.normalized, u->remote.class_name, attr_set, &fm, why,
@@ -170,7 +182,7 @@ static int start_once(Use *u, char **args, const FspSecret *password, sd_bus_err
         net_log_verbose("starting class %s instance %s at %s%s%s%s", u->remote.class_name, u->remote.instance,
                         u->mount_point, u->mount_options ? " with options " : "", strempty(u->mount_options),
                         u->automount ? " (answering an automount: on a FUSE mount made here)" : "");
-        r = start_call(u, args, fd, fm.fuse_fd, error);
+        r = start_call(u, args, u->automount ? program_options : u->mount_options, fd, fm.fuse_fd, error);
         fm.fuse_fd = safe_close(fm.fuse_fd); /* the file system has its own copy, or has ended */
         if (r >= 0 && u->automount)
                 return attach_or_stop(u, &fm);
