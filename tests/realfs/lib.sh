@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # (RC, OUT, SSHD_* are read by the tests)
 # Shared by tests/realfs/*.sh: real FUSE programs of Debian (sshfs,
 # gocryptfs, encfs, rclone, bindfs, squashfuse, fuse-zip) run through the
 # shipped classes of conf.d/, unchanged, by the real launcher on a private
@@ -8,7 +8,6 @@
 # shellcheck source=../netprovider/netlib.sh
 . "$FSP_SOURCE_DIR/tests/netprovider/netlib.sh"
 
-DRIVE="python3 $FSP_SOURCE_DIR/tests/netprovider/pty-drive.py"
 SSHD_PORT=
 
 # realfs_init PROGRAM PACKAGE...: the harness, FUSE for users, and the
@@ -65,7 +64,7 @@ realfs_free_port() {
 realfs_sshd_start() {
         fsp_require_tool /usr/sbin/sshd openssh-server
         fsp_require_tool ssh-keygen openssh-client
-        local u attempt
+        local u
         mkdir -p "$T/sshd" "$T/sshd/authorized"
         ssh-keygen -q -t ed25519 -N '' -C fsp-test -f "$T/sshd/host_key"
         SSHD_HOSTKEY=$(cat "$T/sshd/host_key.pub")
@@ -76,7 +75,7 @@ realfs_sshd_start() {
         # The privilege separation directory sshd insists on (Debian's unit makes it).
         mkdir -p /run/sshd
         chmod 755 /run/sshd
-        for attempt in 1 2 3; do
+        for _ in 1 2 3; do
                 SSHD_PORT=$(realfs_free_port)
                 cat >"$T/sshd/config" <<CONF
 ListenAddress 127.0.0.1

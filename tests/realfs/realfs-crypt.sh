@@ -12,6 +12,7 @@
 
 realfs_init gocryptfs gocryptfs encfs encfs
 fsp_bus_start
+ms=0 # realfs_timed sets it
 U=fsprcrypt
 PW="Vault-pw-$$-c3"
 BAD="Not-the-pw-$$-d8"

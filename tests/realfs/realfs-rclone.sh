@@ -11,6 +11,7 @@
 
 realfs_init rclone rclone
 fsp_bus_start
+ms=0 # realfs_timed sets it
 U=fsprrclone
 PW="Rclone-pw-$$-e5"
 realfs_user $U "$PW"

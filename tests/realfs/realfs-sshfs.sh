@@ -15,6 +15,7 @@
 
 realfs_init sshfs sshfs
 fsp_bus_start
+ms=0 # realfs_timed sets it
 U=fsprsshfs
 PW="Ssh-pw-$$-r7"
 BAD="Bad-ssh-pw-$$-q2"
@@ -77,15 +78,7 @@ expect_ok "no sshfs left" no_sshfs_for "$U@127.0.0.1:"
 
 # ---------------------------------------------------------------- winfsp-net use: the terminal, the keyring
 drive() { # drive STEPS... -- ARGS of winfsp-net use, as the user on a terminal
-        local steps=()
-        while [ "$1" != "--" ]; do
-                steps+=("$1")
-                shift
-        done
-        shift
-        $DRIVE "${steps[@]}" -- setpriv --reuid=$U --regid="$(id -g $U)" --init-groups -- \
-                env HOME="$T/home-$U" XDG_RUNTIME_DIR="$T/run-$U" DBUS_SESSION_BUS_ADDRESS="$NET_SESSION_ADDRESS" \
-                "$NET" use "$@"
+        net_drive_use $U "$@"
 }
 expect_status "a wrong password on the terminal, then the right one, remembered" 0 drive \
         "expect=Password for $REMOTE: " "send=$BAD\n" \
