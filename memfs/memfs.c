@@ -335,10 +335,10 @@ static int credentials_check(const MemfsOptions *mo)
                 hash = decoy_hash();
                 r = hash ? 0 : -ENOMEM;
         }
-        /* No verdict on a password we cannot check: exit unanswered, and the launcher reports a failed start. */
         if (r < 0) {
                 fprintf(stderr, "%s: --secret-hash %s: %s\n", program, mo->secret_hash_path,
                         r == -ENODATA ? "no hash in the file" : strerror(-r));
+                fsp_credentials_refuse("cannot read the password hash");
                 return r;
         }
         r = secret_check(mo, hash, known_user);
