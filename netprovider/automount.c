@@ -96,9 +96,11 @@ int automount_is_trigger(const char *path)
         return top && top->autofs;
 }
 
-int fuse_mount_new_detached(const char *source, const char *subtype, FuseMount *ret, char *error, size_t n)
+int fuse_mount_new_detached(const char *source, const char *subtype, uint64_t attr_set, FuseMount *ret,
+                            char *error, size_t n)
 {
         FspFuseMountParams p = {
+                .attr_set = attr_set,
                 .source = source,
                 .subtype = subtype,
                 .user_id = getuid(),

@@ -15,6 +15,8 @@
  */
 #pragma once
 
+#include <stdint.h>
+
 /* 1 when the topmost mount at path (canonical) is autofs, an automount trigger; 0 if not; -errno. */
 int automount_is_trigger(const char *path);
 
@@ -27,11 +29,13 @@ typedef struct FuseMount {
 
 /*
  * Open /dev/fuse and mount it nowhere yet: file system type fuse.<subtype>,
- * the given source, allow_other and default_permissions, nosuid and nodev,
- * owned by the calling user. Root only. On failure, a sentence saying what
- * failed is in error (n bytes).
+ * the given source, allow_other and default_permissions, nosuid and nodev
+ * and the caller's generic flags (attr_set, MOUNT_ATTR_*), owned by the
+ * calling user. Root only. On failure, a sentence saying what failed is in
+ * error (n bytes).
  */
-int fuse_mount_new_detached(const char *source, const char *subtype, FuseMount *ret, char *error, size_t n);
+int fuse_mount_new_detached(const char *source, const char *subtype, uint64_t attr_set, FuseMount *ret,
+                            char *error, size_t n);
 
 /* Put the mount at path, on top of what is there (the autofs trigger). */
 int fuse_mount_attach(FuseMount *m, const char *path);

@@ -206,7 +206,7 @@ static int ask_user(LoginState *st, Source source, const char *last, char **ret)
                 r = (*ret = strdup(suggestion)) ? 0 : -ENOMEM;
         else
                 return net_fail(-EINVAL, NET_EXIT_NO_PASSWORD,
-                                "%s needs a user name: give --user (or -o user=NAME), or write the instance "
+                                "%s needs a user name: give --username (or -o username=NAME), or write the instance "
                                 "as NAME@INSTANCE", remote_of(st));
         if (r == -ECANCELED)
                 return net_fail(r, NET_EXIT_NO_PASSWORD, "no user name given");

@@ -136,9 +136,12 @@ static int on_instance_stopped(sd_bus_message *m, void *userdata, sd_bus_error *
                 return 0;
         if (!streq(class_name, s->class_name) || !streq(instance, s->instance))
                 return 0;
-        if (status == 0) {
-                net_log_verbose("%s has ended (status 0)", s->remote);
-                sd_notifyf(false, "STATUS=%s has ended", s->remote);
+        /* Exit 0 (memfs after umount) or SIGTERM (someone's Stop) is an end, not a failure. */
+        if (status == 0 || status == 128 + SIGTERM) {
+                const char *how = status == 0 ? "has ended" : "was stopped";
+
+                net_log_verbose("%s %s (status %d)", s->remote, how, (int) status);
+                sd_notifyf(false, "STATUS=%s %s", s->remote, how);
                 finish(s, 0);
                 return 0;
         }

@@ -5,6 +5,8 @@
  */
 #include <fsp/launch.h>
 
+#include <signal.h>
+
 #include "macro.h"
 #include "mountpoint.h"
 #include "net.h"
@@ -194,9 +196,15 @@ int net_delete(const char *target, const char *bus_address)
         if (r < 0)
                 return r;
 
+        /*
+         * Asked to stop, file systems end by SIGTERM or exit with a status of
+         * their own choosing (sshfs 1, memfs 0): each is a stop. Only SIGKILL
+         * says something: it did not end in time.
+         */
         remote = fsp_remote_name_format(class_name, instance);
-        if (status != 0)
-                printf("%s stopped (it exited with status %d)\n", strempty(remote), status);
+        if (status == 128 + SIGKILL)
+                printf("%s stopped (killed: it did not end within its StopTimeout= after SIGTERM)\n",
+                       strempty(remote));
         else
                 printf("%s stopped\n", strempty(remote));
         return 0;

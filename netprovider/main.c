@@ -9,6 +9,7 @@
 #include <stdarg.h>
 
 #include "macro.h"
+#include "mount-options.h"
 #include "net.h"
 
 typedef struct Args {
@@ -18,6 +19,7 @@ typedef struct Args {
         const char *user;
         const char *remember;
         const char *bus_address;
+        NetOptions options; /* -o */
         bool password_stdin;
         bool mkdir;
         bool foreground;
@@ -34,7 +36,9 @@ static void help(void)
                "Mount and unmount winfsp file systems through the launcher.\n"
                "\n"
                "Options:\n"
-               "      --user NAME             the user name, for classes with Credentials=3\n"
+               "  -o, --options LIST          mount options: ro, noexec, ... and those the class accepts\n"
+               "      --username NAME         the user name, for classes with Credentials=3\n"
+               "      --user NAME             the same (deprecated: launchctl's --user is the per-user launcher)\n"
                "      --password-stdin        read the password from standard input\n"
                "      --remember=WHEN         keep the password: never, session or forever\n"
                "      --mkdir                 create a missing mount point\n"
@@ -46,7 +50,8 @@ static void help(void)
 }
 
 enum {
-        OPT_USER = 0x100,
+        OPT_USERNAME = 0x100,
+        OPT_USER_DEPRECATED,
         OPT_PASSWORD_STDIN,
         OPT_REMEMBER,
         OPT_MKDIR,
@@ -76,7 +81,9 @@ _printf_(1, 2) static int usage_error(const char *fmt, ...)
 static int parse_args(int argc, char **argv, Args *a)
 {
         static const struct option options[] = {
-                { "user", required_argument, NULL, OPT_USER },
+                { "options", required_argument, NULL, 'o' },
+                { "username", required_argument, NULL, OPT_USERNAME },
+                { "user", required_argument, NULL, OPT_USER_DEPRECATED },
                 { "password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN },
                 { "remember", required_argument, NULL, OPT_REMEMBER },
                 { "mkdir", no_argument, NULL, OPT_MKDIR },
@@ -89,10 +96,25 @@ static int parse_args(int argc, char **argv, Args *a)
         };
         int c;
 
+        char error[512];
+        int r;
+
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "ho:", options, NULL)) >= 0) {
                 switch (c) {
-                case OPT_USER: a->user = optarg; break;
+                case OPT_USERNAME: a->user = optarg; break;
+                case OPT_USER_DEPRECATED:
+                        /* launchctl's --user is the per-user launcher: ours was renamed, not reused. */
+                        fprintf(stderr, "winfsp-net: --user NAME is deprecated: use --username NAME\n");
+                        a->user = optarg;
+                        break;
+                case 'o':
+                        r = net_options_parse(optarg, NET_OPTIONS_FROM_NET, &a->options, error, sizeof(error));
+                        if (r == -ENOMEM)
+                                return usage_error("%s", strerror(ENOMEM));
+                        if (r < 0)
+                                return usage_error("-o %s: %s", optarg, error);
+                        break;
                 case OPT_PASSWORD_STDIN: a->password_stdin = true; break;
                 case OPT_REMEMBER: a->remember = optarg; break;
                 case OPT_MKDIR: a->mkdir = true; break;
@@ -106,7 +128,7 @@ static int parse_args(int argc, char **argv, Args *a)
                         printf("winfsp-net %s\n", FSP_VERSION);
                         return -1;
                 default:
-                        if (optopt >= OPT_USER)
+                        if (optopt >= OPT_USERNAME || optopt == 'o')
                                 return usage_error("option '%s' needs an argument", argv[optind - 1]);
                         return usage_error("unknown option '%s'", argv[optind - 1]);
                 }
@@ -121,15 +143,24 @@ static int parse_args(int argc, char **argv, Args *a)
 
 static int run_use(const Args *a)
 {
+        const NetOptions *o = &a->options;
+        _cleanup_free_ char *mount_options = net_options_passed(o);
         UseRequest req = {
-                .user = a->user,
-                .remember = a->remember,
+                /* The long options win over the same said with -o. */
+                .user = a->user ? a->user : o->user,
+                .remember = a->remember ? a->remember : o->remember,
                 .bus_address = a->bus_address,
-                .password_stdin = a->password_stdin,
-                .mkdir = a->mkdir,
+                .mount_options = mount_options,
+                .password_stdin = a->password_stdin || o->password_stdin,
+                .mkdir = a->mkdir || o->mkdir,
                 .foreground = a->foreground,
         };
         int first_remote;
+
+        if (o->passed && !mount_options)
+                return usage_error("%s", strerror(ENOMEM));
+        STRV_FOREACH(d, o->dropped)
+                fprintf(stderr, "winfsp-net: option '%s' is for mount(8) or systemd: not passed on\n", *d);
 
         if (a->n_positional < 1)
                 return usage_error("%s", "use: no remote name given (//CLASS/INSTANCE)");
@@ -177,9 +208,12 @@ int main(int argc, char **argv)
                 return mount_winfsp_main(argc, argv);
 
         r = parse_args(argc, argv, &a);
-        if (r != 0)
-                return r < 0 ? 0 : r;
-        if (a.json && !streq(a.verb, "list"))
-                return usage_error("%s", "--json applies to list only");
-        return run_verb(&a);
+        if (r == 0 && a.json && !streq(a.verb, "list"))
+                r = usage_error("%s", "--json applies to list only");
+        if (r == 0 && (a.options.passed || a.options.dropped) && !streq(a.verb, "use"))
+                r = usage_error("%s", "-o applies to use only");
+        if (r == 0)
+                r = run_verb(&a);
+        net_options_done(&a.options);
+        return r < 0 ? 0 : r;
 }

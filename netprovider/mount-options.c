@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Parsing mount.winfsp's command line. mount(8) passes the fstab words it
- * does not handle itself, and adds the VFS flags the permission words imply
- * ("user" brings noexec,nosuid,nodev; "user=NAME" brings exec,suid,dev):
- * those are accepted and ignored, since the class decides how its file
- * system mounts (libfuse mounts nosuid,nodev in any case). Our own options
- * are user=NAME, remember[=WHEN] and password_stdin; anything else is an
- * error naming it, unless -s.
+ * Parsing mount.winfsp's command line and the -o lists. mount(8) passes the
+ * fstab words it does not handle itself, and adds the VFS flags the
+ * permission words imply ("user" brings noexec,nosuid,nodev; "user=NAME"
+ * brings exec,suid,dev): the generic flags go on to the launcher, which
+ * applies them to the mount (noexec for a user's mount, as mount(8) means
+ * it); the words for mount(8) and systemd are dropped here, as
+ * <fsp/mount-options.h> sorts them.
  */
 #include <fsp/keyring.h>
+#include <fsp/mount-options.h>
 #include <stdarg.h>
 
 #include "macro.h"
@@ -37,76 +38,81 @@ _printf_(3, 4) static int error_set(char *error, size_t n, const char *fmt, ...)
         return -EINVAL;
 }
 
-/* Words mount(8) or fstab pass that mean nothing here. */
-static bool option_is_ignored(const char *name, size_t n, bool has_value)
-{
-        static const char *const words[] = {
-                "defaults", "auto", "noauto", "nofail", "_netdev", "rw", "user", "users", "nouser",
-                "owner", "group", "exec", "noexec", "suid", "nosuid", "dev", "nodev",
-        };
-
-        if (n >= 2 && (strneq(name, "x-", 2) || strneq(name, "X-", 2)))
-                return true;
-        if (n == strlen("comment") && strneq(name, "comment", n))
-                return true;
-        if (has_value)
-                return false;
-        for (size_t i = 0; i < ELEMENTSOF(words); i++)
-                if (strlen(words[i]) == n && strneq(name, words[i], n))
-                        return true;
-        return false;
-}
-
 static bool name_is(const char *name, size_t n, const char *want)
 {
         return strlen(want) == n && strneq(name, want, n);
 }
 
+/* A value as typed, without the quotes around it. */
+static char *value_unquote(const char *v, size_t vlen)
+{
+        if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
+                v++;
+                vlen -= 2;
+        }
+        return strndup(v, vlen);
+}
+
+/* Ours: 1 taken, 0 not ours, -errno. */
+static int option_own(const char *name, size_t name_len, const char *value, NetOptions *o, char *error,
+                      size_t n)
+{
+        if ((name_is(name, name_len, "user") || name_is(name, name_len, "username")) && value) {
+                if (isempty(value))
+                        return error_set(error, n, "option %.*s= needs a user name", (int) name_len, name);
+                return free_and_strdup(&o->user, value) < 0 ? -ENOMEM : 1;
+        }
+        if (name_is(name, name_len, "remember")) {
+                if (value && fsp_remember_from_string(value) < 0)
+                        return error_set(error, n, "option remember=%s: expected never, session or forever",
+                                         value);
+                return free_and_strdup(&o->remember, value ? value : "forever") < 0 ? -ENOMEM : 1;
+        }
+        if (name_is(name, name_len, "password_stdin")) {
+                if (value)
+                        return error_set(error, n, "option password_stdin takes no value");
+                o->password_stdin = true;
+                return 1;
+        }
+        /* mount(8) creates the directory itself; called directly, we do. */
+        if (name_is(name, name_len, "x-mount.mkdir")) {
+                o->mkdir = true;
+                return 0; /* and it is dropped like every x- option */
+        }
+        return 0;
+}
+
 /* One option "name" or "name=value" (value may be quoted). */
-static int option_apply(const char *opt, size_t len, MountArgs *a, char *error, size_t n)
+static int option_apply(const char *opt, size_t len, NetOptionsFrom from, NetOptions *o, char *error, size_t n)
 {
         const char *eq = memchr(opt, '=', len);
         size_t name_len = eq ? (size_t) (eq - opt) : len;
-        _cleanup_free_ char *value = NULL;
+        _cleanup_free_ char *value = NULL, *option = NULL;
+        FspMountOptionKind kind;
+        int r;
 
         if (eq) {
-                const char *v = eq + 1;
-                size_t vlen = len - name_len - 1;
-
-                if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
-                        v++;
-                        vlen -= 2;
-                }
-                value = strndup(v, vlen);
+                value = value_unquote(eq + 1, len - name_len - 1);
                 if (!value)
                         return -ENOMEM;
         }
+        r = option_own(opt, name_len, value, o, error, n);
+        if (r != 0)
+                return r < 0 ? r : 0;
 
-        if (name_is(opt, name_len, "user") && value) {
-                if (isempty(value))
-                        return error_set(error, n, "option user= needs a user name");
-                return free_and_strdup(&a->user, value);
-        }
-        if (name_is(opt, name_len, "remember")) {
-                if (!value)
-                        return free_and_strdup(&a->remember, "forever");
-                if (fsp_remember_from_string(value) < 0)
-                        return error_set(error, n, "option remember=%s: expected never, session or forever",
-                                         value);
-                return free_and_strdup(&a->remember, value);
-        }
-        if (name_is(opt, name_len, "password_stdin")) {
-                if (value)
-                        return error_set(error, n, "option password_stdin takes no value");
-                a->password_stdin = true;
-                return 0;
-        }
-        if (option_is_ignored(opt, name_len, eq != NULL))
-                return strv_push(&a->ignored, opt, len);
-        return strv_push(&a->unknown, opt, len);
+        if (asprintf(&option, "%.*s%s%s", (int) name_len, opt, eq ? "=" : "", strempty(value)) < 0)
+                return -ENOMEM;
+        kind = fsp_mount_option_classify(option);
+        if (kind == FSP_MOUNT_OPTION_DROPPED ||
+            (kind == FSP_MOUNT_OPTION_REFUSED && from == NET_OPTIONS_FROM_MOUNT))
+                return strv_push(&o->dropped, option, strlen(option));
+        if (value && strchr(value, ','))
+                return error_set(error, n, "option %s: a value for the file system cannot contain a comma",
+                                 option);
+        return strv_push(&o->passed, option, strlen(option));
 }
 
-int mount_options_parse(const char *text, MountArgs *a, char *error, size_t n)
+int net_options_parse(const char *text, NetOptionsFrom from, NetOptions *o, char *error, size_t n)
 {
         const char *p = text;
 
@@ -122,7 +128,7 @@ int mount_options_parse(const char *text, MountArgs *a, char *error, size_t n)
                         return error_set(error, n, "unterminated quote in options at column %zu",
                                          (size_t) (start - text) + 1);
                 if (p > start) {
-                        r = option_apply(start, (size_t) (p - start), a, error, n);
+                        r = option_apply(start, (size_t) (p - start), from, o, error, n);
                         if (r < 0)
                                 return r;
                 }
@@ -130,6 +136,40 @@ int mount_options_parse(const char *text, MountArgs *a, char *error, size_t n)
                         p++;
         }
         return 0;
+}
+
+char *net_options_passed(const NetOptions *o)
+{
+        if (!o->passed) {
+                errno = 0;
+                return NULL;
+        }
+        return fsp_mount_options_join(o->passed);
+}
+
+char *net_options_generic(const NetOptions *o)
+{
+        _cleanup_strv_free_ char **generic = NULL;
+        size_t n = 0;
+
+        STRV_FOREACH(opt, o->passed) {
+                if (fsp_mount_option_classify(*opt) != FSP_MOUNT_OPTION_GENERIC)
+                        continue;
+                if (strv_push(&generic, *opt, strlen(*opt)) < 0)
+                        return NULL;
+                n++;
+        }
+        errno = 0;
+        return n > 0 ? fsp_mount_options_join(generic) : NULL;
+}
+
+void net_options_done(NetOptions *o)
+{
+        free(o->user);
+        free(o->remember);
+        strv_free(o->passed);
+        strv_free(o->dropped);
+        *o = (NetOptions) {};
 }
 
 /* The argument of -o/-N/-t: attached ("-ofoo") or the next word. */
@@ -165,7 +205,7 @@ static int short_options(int argc, char *const *argv, int *i, MountArgs *a, char
                         if (r < 0)
                                 return r;
                         if (*p == 'o')
-                                r = mount_options_parse(arg, a, error, n);
+                                r = net_options_parse(arg, NET_OPTIONS_FROM_MOUNT, &a->options, error, n);
                         else
                                 r = free_and_strdup(*p == 'N' ? &a->namespace : &a->type, arg);
                         return r;
@@ -217,9 +257,6 @@ void mount_args_done(MountArgs *a)
         free(a->dir);
         free(a->type);
         free(a->namespace);
-        free(a->user);
-        free(a->remember);
-        strv_free(a->ignored);
-        strv_free(a->unknown);
+        net_options_done(&a->options);
         *a = (MountArgs) {};
 }

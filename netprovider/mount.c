@@ -25,15 +25,18 @@ static void help(void)
                "\n"
                "Mount a winfsp file system; run by mount(8) for \"mount -t winfsp\" and /etc/fstab.\n"
                "\n"
-               "  -o OPTIONS    comma-separated options:\n"
-               "                  user=NAME        the user name, for classes with Credentials=3\n"
+               "  -o OPTIONS    comma-separated options; mount.winfsp's own:\n"
+               "                  username=NAME    the user name, for classes with Credentials=3\n"
+               "                                   (also user=NAME)\n"
                "                  remember[=WHEN]  keep the password: never, session or forever\n"
                "                                   (bare \"remember\" means forever)\n"
                "                  password_stdin   read the password from standard input\n"
-               "                ignored: defaults, auto, noauto, nofail, _netdev, rw, user, users,\n"
-               "                  nouser, owner, group, exec, noexec, suid, nosuid, dev, nodev,\n"
-               "                  comment=..., x-*, X-*\n"
-               "  -s            sloppy: ignore options that are not understood\n"
+               "                  x-mount.mkdir    create a missing mount point\n"
+               "                for the mount: ro, rw, noexec, exec, nosuid, nodev, noatime, relatime,\n"
+               "                  strictatime, nodiratime; options the class accepts (AcceptOptions=)\n"
+               "                never passed on: defaults, auto, noauto, nofail, _netdev, user, users,\n"
+               "                  owner, group, suid, dev, comment=..., x-*, X-*\n"
+               "  -s            sloppy: start without the options the class does not accept\n"
                "  -f            fake: do everything but start the file system\n"
                "  -n            do not write /etc/mtab (never written anyway)\n"
                "  -v            verbose\n"
@@ -92,23 +95,9 @@ static int check_args(const MountArgs *a)
                 if (r < 0)
                         return r;
         }
-        if (a->unknown && !a->sloppy) {
-                _cleanup_free_ char *list = NULL;
-                size_t size = 0;
-                FILE *f = open_memstream(&list, &size);
-
-                if (!f)
-                        return -ENOMEM;
-                STRV_FOREACH(o, a->unknown)
-                        fprintf(f, "%s%s", o == a->unknown ? "" : ", ", *o);
-                fclose(f);
-                return net_fail(-EINVAL, NET_EXIT_USAGE, "unknown option%s: %s (-s ignores them)",
-                                a->unknown[1] ? "s" : "", strempty(list));
-        }
-        STRV_FOREACH(o, a->unknown)
-                net_log_verbose("option '%s' ignored (-s)", *o);
-        STRV_FOREACH(o, a->ignored)
-                net_log_verbose("option '%s' has no effect here", *o);
+        STRV_FOREACH(o, a->options.dropped)
+                net_log_verbose("option '%s' is not passed on (it is for mount(8) or systemd, or the mount is "
+                                "nosuid,nodev anyway)", *o);
         return 0;
 }
 
@@ -138,16 +127,22 @@ int mount_winfsp_main(int argc, char **argv)
         net_log_set_context("mount %s on %s", a.spec, a.dir);
         r = check_args(&a);
         if (r >= 0) {
+                _cleanup_free_ char *mount_options = net_options_passed(&a.options);
+                _cleanup_free_ char *generic = net_options_generic(&a.options);
                 UseRequest req = {
                         .remote = a.spec,
                         .mount_point = a.dir,
-                        .user = a.user,
-                        .remember = a.remember,
-                        .password_stdin = a.password_stdin,
+                        .user = a.options.user,
+                        .remember = a.options.remember,
+                        .mount_options = mount_options,
+                        .generic_mount_options = generic,
+                        .password_stdin = a.options.password_stdin,
+                        .mkdir = a.options.mkdir,
                         .fake = a.fake,
-                        .quiet = true,
+                        .sloppy = a.sloppy,
+                        .mount_helper = true,
                 };
-                r = net_use(&req);
+                r = a.options.passed && !mount_options ? -ENOMEM : net_use(&req);
         }
         mount_args_done(&a);
         return r < 0 ? to_mount_exit(net_exit_status()) : MOUNT_EX_SUCCESS;

@@ -140,7 +140,8 @@ static int check_owner(const char *path, const struct stat *st)
                         (unsigned) st->st_uid);
 }
 
-int mount_point_resolve(const char *given, const FspRemoteName *remote, bool create, char **ret)
+int mount_point_resolve(const char *given, const FspRemoteName *remote, bool create, const char *mkdir_hint,
+                        char **ret)
 {
         _cleanup_free_ char *chosen = NULL, *canonical = NULL;
         const char *path = given;
@@ -169,8 +170,8 @@ int mount_point_resolve(const char *given, const FspRemoteName *remote, bool cre
         if (!canonical) {
                 r = -errno;
                 if (r == -ENOENT)
-                        return net_fail(r, NET_EXIT_FAILURE,
-                                        "mount point %s does not exist (--mkdir creates it)", path);
+                        return net_fail(r, NET_EXIT_FAILURE, "mount point %s does not exist (%s)", path,
+                                        mkdir_hint);
                 if (r == -ENOTCONN)
                         return net_fail(r, NET_EXIT_FAILURE,
                                         "mount point %s: %s (a file system that died is still mounted "

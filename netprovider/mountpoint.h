@@ -23,9 +23,11 @@ int mount_point_name(const FspRemoteName *remote, char **ret);
  * The canonical mount point for remote. given NULL or "" chooses (and
  * creates) the default one; create makes a missing given one (and its parents).
  * It must be a directory; a caller other than root must own it (the
- * launcher checks again: it is the authority). Failures are reported.
+ * launcher checks again: it is the authority). Failures are reported; a
+ * missing one with mkdir_hint, what the caller would type to create it.
  */
-int mount_point_resolve(const char *given, const FspRemoteName *remote, bool create, char **ret);
+int mount_point_resolve(const char *given, const FspRemoteName *remote, bool create, const char *mkdir_hint,
+                        char **ret);
 
 /* The canonical form of path for comparisons, even when it cannot be resolved (a dead mount). */
 int mount_point_canonical(const char *path, char **ret);

@@ -72,14 +72,17 @@ typedef struct UseRequest {
         const char *remote;       /* "//class/instance[/more]" as typed */
         const char *mount_point;  /* NULL: choose one under $XDG_RUNTIME_DIR/winfsp */
         char **extra_args;        /* %4 and up; may be NULL */
-        const char *user;         /* --user / -o user=; NULL when not given */
+        const char *user;         /* --username / -o username=; NULL when not given */
         const char *remember;     /* --remember / -o remember=; NULL when not given */
         const char *bus_address;  /* NULL: the system bus */
+        const char *mount_options; /* for the launcher (MountOptions): generic and program options; or NULL */
+        const char *generic_mount_options; /* with sloppy: only the generic ones of those; or NULL */
         bool password_stdin;
         bool mkdir;               /* create a missing mount point */
         bool foreground;          /* stay until the instance ends (winfsp@.service) */
         bool fake;                /* mount.winfsp -f: everything but the start */
-        bool quiet;               /* mount.winfsp: say nothing on success */
+        bool sloppy;              /* mount.winfsp -s: start again without options the class refuses */
+        bool mount_helper;        /* mount.winfsp: say nothing on success, hint mount(8)'s options */
 } UseRequest;
 
 int net_use(const UseRequest *req);

@@ -13,6 +13,7 @@
  * made here and handed to the launcher (automount.h says why).
  */
 #include <fsp/launch.h>
+#include <fsp/mount-options.h>
 
 #include "automount.h"
 #include "credentials.h"
@@ -20,6 +21,7 @@
 #include "macro.h"
 #include "mountpoint.h"
 #include "net.h"
+#include "refusal.h"
 
 #define TEMPLATE_ARGS_MAX 9 /* %1..%9 */
 
@@ -29,6 +31,7 @@ typedef struct Use {
         char *mount_point;
         sd_bus *bus;
         unsigned credentials;
+        const char *mount_options; /* what goes to the launcher: the request's, or after -s its generic ones */
         bool attach;
         bool automount; /* the mount point is a pending automount: mount here, start with FuseFd */
 } Use;
@@ -62,18 +65,21 @@ static int build_args(const Use *u, const char *user, char ***ret)
         return 0;
 }
 
-static int start_call(Use *u, char **args, int secret_fd, int fuse_fd, sd_bus_error *error)
+static int start_call(Use *u, char **args, const char *mount_options, int secret_fd, int fuse_fd,
+                      sd_bus_error *error)
 {
         FspStartOptions options = FSP_START_OPTIONS_INIT;
         const char *class_name = u->remote.class_name, *instance = u->remote.instance;
 
-        if (!u->attach && fuse_fd < 0)
+        /* The plain calls when they do, so an older launcher still understands. */
+        if (!u->attach && fuse_fd < 0 && !mount_options)
                 return secret_fd >= 0 ? fsp_launch_start_with_secret(u->bus, class_name, instance, args,
                                                                      secret_fd, error)
                                       : fsp_launch_start(u->bus, class_name, instance, args, error);
         options.secret_fd = secret_fd;
         options.attach_to_caller_unit = u->attach;
         options.fuse_fd = fuse_fd;
+        options.mount_options = mount_options;
         return fsp_launch_start_with_options(u->bus, class_name, instance, args, &options, error);
 }
 
@@ -95,45 +101,123 @@ static int attach_or_stop(Use *u, FuseMount *fm)
 }
 
 /*
+ * A start with a password that failed: was the password refused? The
+ * launcher says so for a file system that answers (AuthenticationFailed);
+ * one that never answers (CredentialsReply=none) exits, and its last words
+ * in the StartFailed message tell (refusal.h). A time-out, or a program
+ * that could not check the password at all, is no verdict on it.
+ */
+static bool password_refused(const sd_bus_error *error)
+{
+        switch (fsp_launch_error_from_bus(error)) {
+        case FSP_LAUNCH_AUTHENTICATION_FAILED:
+                return true;
+        case FSP_LAUNCH_START_FAILED:
+                return refusal_in_message(error->message);
+        default:
+                return false;
+        }
+}
+
+/*
+ * A mount made here (an automount) gets the generic flags (ro, noexec, ...)
+ * of the caller's options from us, as MOUNT_ATTR_* bits; the launcher,
+ * which never looks at that mount, gets the rest (or NULL when none is left).
+ */
+static int split_for_automount(const char *mount_options, uint64_t *ret_attr_set, char **ret_rest)
+{
+        _cleanup_free_ char *copy = strdup(strempty(mount_options)), *rest = NULL;
+        FspMountOptions o = {};
+        FspError err;
+        char *save = NULL;
+        size_t n = 0;
+        int r = 0;
+
+        if (!copy || !(rest = calloc(1, strlen(copy) + 1)))
+                return -ENOMEM;
+        for (char *opt = strtok_r(copy, ",", &save); opt && r >= 0; opt = strtok_r(NULL, ",", &save)) {
+                if (fsp_mount_option_classify(opt) == FSP_MOUNT_OPTION_GENERIC)
+                        r = fsp_mount_options_add(&o, opt, NULL, FSP_MOUNT_OPTIONS_CALLER, &err);
+                else
+                        n += (size_t) sprintf(rest + n, "%s%s", n ? "," : "", opt);
+        }
+        if (r >= 0) {
+                *ret_attr_set = o.attr_set;
+                *ret_rest = n ? TAKE_PTR(rest) : NULL;
+        }
+        fsp_mount_options_done(&o);
+        return r;
+}
+
+/*
  * One start, with or without a secret; the secret travels as a pipe, never
- * as a string. Answering an automount, each attempt gets a FUSE connection
+ * as a string. Answering an automount, each start gets a FUSE connection
  * of its own: a refused one ends with its file system.
  */
-static int start_attempt(const char *user, const FspSecret *password, char **ret_reason, void *userdata)
+static int start_once(Use *u, char **args, const FspSecret *password, sd_bus_error *error)
 {
-        Use *u = userdata;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(fuse_mount_done) FuseMount fm = FUSE_MOUNT_INIT;
-        _cleanup_strv_free_ char **args = NULL;
+        _cleanup_free_ char *program_options = NULL;
         _cleanup_close_ int fd = -1;
         int r;
 
-        r = build_args(u, user, &args);
-        if (r < 0)
-                return net_fail(r, NET_EXIT_FAILURE, "%s", strerror(-r));
         if (password) {
                 r = fsp_secret_to_pipe(password, &fd);
                 if (r < 0)
                         return net_fail(r, NET_EXIT_FAILURE, "cannot hand the password over: %s", strerror(-r));
         }
         if (u->automount) {
+                uint64_t attr_set;
                 char why[512];
 
-                r = fuse_mount_new_detached(u->remote.normalized, u->remote.class_name, &fm, why,
+                r = split_for_automount(u->mount_options, &attr_set, &program_options);
+                if (r < 0)
+                        return net_fail(r, NET_EXIT_INVALID_ARGUMENT, "mount options: %s", strerror(-r));
+                r = fuse_mount_new_detached(u->remote.normalized, u->remote.class_name, attr_set, &fm, why,
                                             sizeof(why));
                 if (r < 0)
                         return net_fail(r, NET_EXIT_FAILURE, "%s", why);
         }
 
-        net_log_verbose("starting class %s instance %s at %s%s", u->remote.class_name, u->remote.instance,
-                        u->mount_point,
+        net_log_verbose("starting class %s instance %s at %s%s%s%s", u->remote.class_name, u->remote.instance,
+                        u->mount_point, u->mount_options ? " with options " : "", strempty(u->mount_options),
                         u->automount ? " (answering an automount: on a FUSE mount made here)" : "");
-        r = start_call(u, args, fd, fm.fuse_fd, &error);
+        r = start_call(u, args, u->automount ? program_options : u->mount_options, fd, fm.fuse_fd, error);
         fm.fuse_fd = safe_close(fm.fuse_fd); /* the file system has its own copy, or has ended */
-        if (r >= 0)
-                return u->automount ? attach_or_stop(u, &fm) : 0;
+        if (r >= 0 && u->automount)
+                return attach_or_stop(u, &fm);
+        return r;
+}
 
-        if (password && fsp_launch_error_from_bus(&error) == FSP_LAUNCH_AUTHENTICATION_FAILED) {
+static bool same_text(const char *a, const char *b)
+{
+        return a == b || (a && b && streq(a, b));
+}
+
+/* A start as the credentials code asks for it: 0, -EKEYREJECTED (refused: try another), or reported. */
+static int start_attempt(const char *user, const FspSecret *password, char **ret_reason, void *userdata)
+{
+        Use *u = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_strv_free_ char **args = NULL;
+        int r;
+
+        r = build_args(u, user, &args);
+        if (r < 0)
+                return net_fail(r, NET_EXIT_FAILURE, "%s", strerror(-r));
+        r = start_once(u, args, password, &error);
+        /* mount -s: options the class does not take are ignored; the generic ones still apply. */
+        if (r < 0 && u->req->sloppy && fsp_launch_error_from_bus(&error) == FSP_LAUNCH_INVALID_ARGUMENT &&
+            !same_text(u->mount_options, u->req->generic_mount_options)) {
+                net_log_verbose("%s; starting again with only the generic options (-s)", error.message);
+                u->mount_options = u->req->generic_mount_options;
+                sd_bus_error_free(&error);
+                r = start_once(u, args, password, &error);
+        }
+        if (r >= 0 || !sd_bus_error_is_set(&error))
+                return r;
+
+        if (password && password_refused(&error)) {
                 if (ret_reason && error.message)
                         *ret_reason = strdup(error.message);
                 return -EKEYREJECTED;
@@ -177,7 +261,7 @@ static int parse_request(Use *u, FspRemember *ret_remember)
         r = fsp_remote_name_parse(req->remote, &u->remote, &err);
         if (r < 0)
                 return net_fail_remote_name(r, &err);
-        if (req->quiet)
+        if (req->mount_helper)
                 net_log_set_context("mount %s on %s", u->remote.normalized, strempty(req->mount_point));
         else
                 net_log_set_context("use %s", u->remote.normalized);
@@ -221,7 +305,7 @@ static int check_automount(Use *u)
 
 static void say_mounted(const Use *u)
 {
-        if (u->req->quiet)
+        if (u->req->mount_helper)
                 net_log_verbose("%s mounted at %s", u->remote.normalized, u->mount_point);
         else {
                 printf("%s mounted at %s\n", u->remote.normalized, u->mount_point);
@@ -249,7 +333,7 @@ static int log_in_or_start(Use *u, FspRemember remember)
 
 int net_use(const UseRequest *req)
 {
-        _cleanup_(use_done) Use u = { .req = req };
+        _cleanup_(use_done) Use u = { .req = req, .mount_options = req->mount_options };
         Supervisor *supervisor = NULL;
         FspRemember remember;
         int r;
@@ -257,7 +341,9 @@ int net_use(const UseRequest *req)
         r = parse_request(&u, &remember);
         if (r < 0)
                 return r;
-        r = mount_point_resolve(req->mount_point, &u.remote, req->mkdir, &u.mount_point);
+        r = mount_point_resolve(req->mount_point, &u.remote, req->mkdir,
+                                req->mount_helper ? "the option x-mount.mkdir creates it" : "--mkdir creates it",
+                                &u.mount_point);
         if (r < 0)
                 return r;
         r = check_automount(&u);
@@ -274,8 +360,9 @@ int net_use(const UseRequest *req)
                 return r;
 
         if (req->fake) {
-                net_log_verbose("would start class %s instance %s at %s (credentials %u); not started (-f)",
-                                u.remote.class_name, u.remote.instance, u.mount_point, u.credentials);
+                net_log_verbose("would start class %s instance %s at %s (credentials %u, options '%s'); not "
+                                "started (-f)", u.remote.class_name, u.remote.instance, u.mount_point,
+                                u.credentials, strempty(u.mount_options));
                 return 0;
         }
 

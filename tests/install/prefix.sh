@@ -54,14 +54,19 @@ check_tree "$T/root"
 mv "$T/root" "$T/moved"
 check_tree "$T/moved"
 
-# Files that name a program name it where it is installed.
+# Files that name a program name it where it is installed: ours under the
+# prefix, the distribution's (sshfs, gocryptfs, ...) where Debian puts them.
 root=$T/moved
 for class in "$root$prefix"/lib/winfsp/conf.d/*.conf; do
         exe=$(sed -n 's/^Executable=//p' "$class")
-        if [ "$exe" = "$prefix/bin/winfsp-memfs" ]; then
+        case ${class##*/} in
+        memfs*) want=$prefix/bin/winfsp-memfs ;;
+        *) want=/usr/bin/${exe##*/} ;;
+        esac
+        if [ "$exe" = "$want" ]; then
                 pass "${class##*/}: Executable=$exe"
         else
-                fail "${class##*/}: Executable=$exe, expected $prefix/bin/winfsp-memfs"
+                fail "${class##*/}: Executable=$exe, expected $want"
         fi
 done
 [ -e "$root$prefix/lib/winfsp/conf.d/memfs.conf" ] || fail "no class file memfs.conf installed"

@@ -20,6 +20,7 @@ BAD="Wrong-pw-$$-z9"
 net_hash "$PW" >"$T/sec.hash"
 chmod 600 "$T/sec.hash"
 net_memfs_class sec 1 --secret-hash "$T/sec.hash"
+net_memfs_class nohash 1 --secret-hash "$T/missing.hash"
 # The shipped classes load, with the credential kinds they promise.
 cp "$FSP_BUILD_DIR/conf.d/memfs-secure.conf" "$FSP_BUILD_DIR/conf.d/memfs-user.conf" "$T/conf.d/"
 fsp_launcher_start
@@ -120,6 +121,16 @@ expect_status "a wrong password in \$CREDENTIALS_DIRECTORY" 7 \
 expect_contains "a wrong password in \$CREDENTIALS_DIRECTORY: the message" "$OUT" \
         "the password in \$CREDENTIALS_DIRECTORY/winfsp.password was refused"
 expect_fail "nothing mounted from a wrong credential" fsp_is_mounted "$T/mnt/s8"
+
+# ---------------------------------------------------------------- a server that cannot check
+# memfs without its hash file gives no verdict on the password: a failed
+# start (11), not a refusal (7); no second try, nothing remembered.
+expect_status "a file system that cannot check the password" 11 \
+        use_stdin "$PW" --remember=forever "$T/mnt/s9" //nohash/n
+expect_contains "it says why" "$OUT" "missing.hash: No such file or directory"
+expect_not_contains "not called a refused password" "$OUT" "refused"
+expect_fail "nothing mounted" fsp_is_mounted "$T/mnt/s9"
+expect_eq "nothing remembered" "$(stored //nohash/n)" ""
 
 # ---------------------------------------------------------------- umount ends the instance
 expect_ok "umount" umount "$T/mnt/s1"

@@ -13,6 +13,12 @@ PW="Fg-pw-$$-c3"
 net_hash "$PW" >"$T/sec.hash"
 net_memfs_class mem 0
 net_memfs_class sec 1 --secret-hash "$T/sec.hash"
+fsp_class slp <<EOF
+[Service]
+Executable=/bin/sleep
+CommandLine=300
+Security=D:P(A;;RPWPLC;;;WD)
+EOF
 fsp_launcher_start
 
 # A stand-in for systemd's notification socket: every datagram, one per line.
@@ -74,6 +80,17 @@ expect_ok "f3 ready" fsp_wait_until 20 ready
 expect_ok "umount f3" umount "$T/mnt/f3"
 fg_wait
 expect_eq "umount: the file system ended with 0, so does winfsp-net" "$FG_RC" "0"
+
+# ---------------------------------------------------------------- stopped by someone else
+# A program that ends by SIGTERM (status 143) when another client stops it:
+# a stop, not a failure of the unit.
+foreground s1 --mkdir "$T/mnt/s1" //slp/s1
+expect_ok "s1 ready" fsp_wait_until 20 ready
+expect_status "winfsp-net delete from another client" 0 "$NET" delete //slp/s1
+expect_eq "a stop reads as a stop" "$OUT" "//slp/s1 stopped"
+fg_wait
+expect_eq "stopped by SIGTERM elsewhere: exit 0" "$FG_RC" "0"
+expect_contains "STATUS= says it was stopped" "$(cat "$T/notify.log")" "STATUS=//slp/s1 was stopped"
 
 # ---------------------------------------------------------------- the file system killed
 foreground f4 --mkdir "$T/mnt/f4" //mem/f4

@@ -12,7 +12,6 @@ fsp_bus_start
 U=fspnet1
 fsp_user $U >/dev/null
 net_keyring_start $U
-DRIVE="python3 $FSP_SOURCE_DIR/tests/netprovider/pty-drive.py"
 
 PW="Tty-pw-$$-m5"
 net_hash "$PW" >"$T/sec.hash"
@@ -32,15 +31,7 @@ for i in 1 2 3 4 5 6 7; do
 done
 
 drive() { # drive STEPS... -- ARGS of winfsp-net use, as the user on a terminal
-        local steps=()
-        while [ "$1" != "--" ]; do
-                steps+=("$1")
-                shift
-        done
-        shift
-        $DRIVE "${steps[@]}" -- setpriv --reuid=$U --regid="$(id -g $U)" --init-groups -- \
-                env HOME="$T/home-$U" XDG_RUNTIME_DIR="$T/run-$U" DBUS_SESSION_BUS_ADDRESS="$NET_SESSION_ADDRESS" \
-                "$NET" use "$@"
+        net_drive_use $U "$@"
 }
 
 # The password typed without echo; remembering offered; "f" stores it.

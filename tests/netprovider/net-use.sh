@@ -65,7 +65,7 @@ expect_ok "the mount is on the resolved directory" fsp_is_mounted "$T/real"
 expect_eq "the launcher keeps the canonical mount point" "$(fsp_info_field rec a/b MountPoint)" "$T/real"
 
 mkdir -p "$T/mnt/r3" "$T/mnt/r4"
-expect_ok "Credentials=3 with --user" sh -c "echo pw3 | '$NET' use --password-stdin --user bob '$T/mnt/r3' //rec3/r3 extra1"
+expect_ok "Credentials=3 with --username" sh -c "echo pw3 | '$NET' use --password-stdin --username bob '$T/mnt/r3' //rec3/r3 extra1"
 expect_eq "%3 is the user name for Credentials=3" "$(record r3 9)" "bob"
 expect_eq "extra arguments follow the user name" "$(record r3 11)" "extra1"
 expect_ok "Credentials=3, user from NAME@INSTANCE" sh -c "echo pw3 | '$NET' use --password-stdin '$T/mnt/r4' //rec3/alice@r4"
@@ -120,6 +120,11 @@ expect_contains "bad --remember: message" "$OUT" "invalid remember value 'always
 expect_status "--json with use" 2 "$NET" use --json //mem/x
 expect_status "a missing mount point" 1 "$NET" use "$T/mnt/missing" //mem/m1
 expect_contains "a missing mount point: message" "$OUT" "does not exist (--mkdir creates it)"
+expect_status "a missing mount point, through mount.winfsp" 32 "$MOUNT_WINFSP" //mem/x "$T/mnt/missing"
+expect_contains "mount.winfsp hints mount(8)'s option" "$OUT" "does not exist (the option x-mount.mkdir creates it)"
+expect_ok "mount.winfsp -o x-mount.mkdir creates it" "$MOUNT_WINFSP" //mem/mk "$T/mnt/missing" -o x-mount.mkdir
+expect_ok "x-mount.mkdir: mounted" fsp_is_mounted "$T/mnt/missing"
+expect_ok "x-mount.mkdir: delete" "$NET" delete //mem/mk
 touch "$T/mnt/file"
 expect_status "a file as mount point" 1 "$NET" use "$T/mnt/file" //mem/m1
 expect_contains "a file as mount point: message" "$OUT" "is not a directory"
@@ -211,11 +216,15 @@ expect_eq "list --json escapes it" "$("$NET" list --json | python3 -c '
 import json, sys
 print([i["instance"] for i in json.load(sys.stdin) if i["class"] == "mem"])')" "['say\"hi\"']"
 expect_ok "delete it" "$NET" delete "$T/mnt/q"
-# An instance that does not stop cleanly: delete says how it ended.
+# A stop is a stop, however the file system ends on SIGTERM; one that had
+# to be killed is said to have been.
 mkdir -p "$T/mnt/stub"
 expect_ok "a stubborn file system" "$NET" use "$T/mnt/stub" //stub/s
 expect_status "delete" 0 "$NET" delete //stub/s
-expect_contains "says how it ended" "$OUT" "//stub/s stopped (it exited with status 137)"
+expect_contains "says it was killed" "$OUT" "//stub/s stopped (killed: it did not end within its StopTimeout= after SIGTERM)"
+expect_ok "a file system again" "$NET" use "$T/mnt/m1" //mem/plain
+expect_status "delete" 0 "$NET" delete //mem/plain
+expect_eq "an ordinary stop says no more" "$OUT" "//mem/plain stopped"
 
 # root without XDG_RUNTIME_DIR: under /run/winfsp, like winfsp@.service,
 # which passes an empty mount point unless a drop-in names one.

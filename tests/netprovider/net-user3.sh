@@ -52,14 +52,16 @@ import json, sys
 print("\n".join(json.load(sys.stdin)["data"][0]["Argv"]["data"]))'
 }
 
-expect_ok "alice with her password" use_stdin "$PWA" --user alice "$T/mnt/u1" //u3/u1
+expect_ok "alice with her password" use_stdin "$PWA" --username alice "$T/mnt/u1" //u3/u1
+expect_status "--user, the old spelling, still works" 0 use_stdin "$PWA" --user alice "$T/mnt/u7" //u3/u7
+expect_contains "--user: a deprecation note" "$OUT" "--user NAME is deprecated: use --username NAME"
 expect_ok "alice's memfs is mounted" fsp_is_mounted "$T/mnt/u1"
 expect_eq "%3 is the user name" "$(argv_of u1 | grep -A1 -x -- --secret-user | tail -1)" "alice"
 expect_status "a user memfs does not know" 7 use_stdin "$PWA" --user carol "$T/mnt/u2" //u3/u2
 expect_status "alice with bob's password" 7 use_stdin "$PWB" --user alice "$T/mnt/u2" //u3/u2
 expect_fail "nothing mounted for a refused login" fsp_is_mounted "$T/mnt/u2"
 expect_status "no user name at all, and no one to ask" 13 use_stdin "$PWA" "$T/mnt/u2" //u3/u2
-expect_contains "no user name: the message" "$OUT" "needs a user name: give --user"
+expect_contains "no user name: the message" "$OUT" "needs a user name: give --username"
 
 expect_ok "bob from NAME@INSTANCE" use_stdin "$PWB" "$T/mnt/u3" //u3/bob@u3
 expect_eq "%3 from NAME@INSTANCE" "$(argv_of bob@u3 | grep -A1 -x -- --secret-user | tail -1)" "bob"

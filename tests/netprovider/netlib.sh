@@ -110,6 +110,23 @@ net_as() {
                 DBUS_SESSION_BUS_ADDRESS="${NET_SESSION_ADDRESS:-unix:path=/nonexistent}" "$@"
 }
 
+# net_drive_use USER STEPS... -- ARGS: "winfsp-net use ARGS" as USER (its
+# session) on a new terminal, driven like a person at the keyboard
+# (pty-drive.py's STEPS); the transcript is on stdout.
+net_drive_use() {
+        local user=$1 steps=()
+        shift
+        while [ "$1" != "--" ]; do
+                steps+=("$1")
+                shift
+        done
+        shift
+        python3 "$FSP_SOURCE_DIR/tests/netprovider/pty-drive.py" "${steps[@]}" -- \
+                setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups -- \
+                env HOME="$T/home-$user" XDG_RUNTIME_DIR="$T/run-$user" \
+                DBUS_SESSION_BUS_ADDRESS="${NET_SESSION_ADDRESS:-unix:path=/nonexistent}" "$NET" use "$@"
+}
+
 # net_monitor_start: record every message on the private system bus (root may monitor).
 net_monitor_start() {
         dbus-monitor --address "$DBUS_SYSTEM_BUS_ADDRESS" >"$T/monitor.log" 2>&1 &

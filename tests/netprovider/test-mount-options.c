@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mount.winfsp's command line as mount(8) and fstab produce it (the option
- * strings below are what util-linux 2.38 really passes to a helper), the
- * default mount point names, and the user name an instance suggests.
+ * strings below are what util-linux 2.38 really passes to a helper), how
+ * an -o list is split (ours, never passed on, for the launcher), the
+ * refusal phrases of the programs the shipped classes run, the default
+ * mount point names, and the user name an instance suggests.
  */
 #include <fsp/names.h>
 #include <limits.h>
@@ -12,6 +14,7 @@
 #include "macro.h"
 #include "mount-options.h"
 #include "mountpoint.h"
+#include "refusal.h"
 #include "test.h"
 
 static int parse(MountArgs *a, char *error, size_t n, ...)
@@ -36,27 +39,28 @@ static void test_command_line(void)
         CHECK_INT(parse(&a, e, sizeof(e), "//memfs/x", "/mnt/z", "-v", "-o", "rw,user=bob,remember", NULL), 0);
         CHECK_STR(a.spec, "//memfs/x");
         CHECK_STR(a.dir, "/mnt/z");
-        CHECK_STR(a.user, "bob");
-        CHECK_STR(a.remember, "forever");
+        CHECK_STR(a.options.user, "bob");
+        CHECK_STR(a.options.remember, "forever");
         CHECK(a.verbose);
-        CHECK(!a.sloppy && !a.fake && !a.no_mtab && !a.password_stdin);
-        CHECK(a.unknown == NULL);
-        CHECK_INT(strv_length(a.ignored), 1);
+        CHECK(!a.sloppy && !a.fake && !a.no_mtab && !a.options.password_stdin);
+        CHECK_INT(strv_length(a.options.passed), 1);
+        CHECK_STR(a.options.passed[0], "rw");
+        CHECK(a.options.dropped == NULL);
         mount_args_done(&a);
 
         /* Flags grouped, arguments attached or not, options before the positionals. */
         CHECK_INT(parse(&a, e, sizeof(e), "-sfnv", "-N", "1", "-twinfsp", "-opassword_stdin", "//a/b", "/m", NULL), 0);
-        CHECK(a.sloppy && a.fake && a.no_mtab && a.verbose && a.password_stdin);
+        CHECK(a.sloppy && a.fake && a.no_mtab && a.verbose && a.options.password_stdin);
         CHECK_STR(a.namespace, "1");
         CHECK_STR(a.type, "winfsp");
         CHECK_STR(a.spec, "//a/b");
         CHECK_STR(a.dir, "/m");
         mount_args_done(&a);
 
-        /* Several -o add up; a later user= wins. */
-        CHECK_INT(parse(&a, e, sizeof(e), "//a/b", "/m", "-o", "user=x", "-o", "user=y,remember=session", NULL), 0);
-        CHECK_STR(a.user, "y");
-        CHECK_STR(a.remember, "session");
+        /* Several -o add up; a later user= wins; username= is the same. */
+        CHECK_INT(parse(&a, e, sizeof(e), "//a/b", "/m", "-o", "user=x", "-o", "username=y,remember=session", NULL), 0);
+        CHECK_STR(a.options.user, "y");
+        CHECK_STR(a.options.remember, "session");
         mount_args_done(&a);
 
         CHECK_INT(parse(&a, e, sizeof(e), "-h", NULL), 0);
@@ -83,47 +87,107 @@ static void test_command_line(void)
         mount_args_done(&a);
 }
 
+static char *joined(char **l)
+{
+        static char buf[512];
+        size_t n = 0;
+
+        buf[0] = 0;
+        STRV_FOREACH(s, l)
+                n += (size_t) snprintf(buf + n, sizeof(buf) - n, "%s%s", s == l ? "" : "|", *s);
+        return buf;
+}
+
 static void test_options(void)
 {
-        MountArgs a = {};
+        NetOptions o = {};
         char e[256];
 
-        /* What mount(8) passes for fstab's permission words, plus fstab-only words. */
-        CHECK_INT(mount_options_parse("rw,noexec,nosuid,nodev,user,_netdev,nofail", &a, e, sizeof(e)), 0);
-        CHECK_INT(mount_options_parse("defaults,auto,noauto,users,nouser,owner,group,exec,suid,dev", &a, e,
-                                      sizeof(e)), 0);
-        CHECK_INT(mount_options_parse("x-systemd.automount,x-systemd.idle-timeout=60,X-mount.mkdir", &a, e,
-                                      sizeof(e)), 0);
-        CHECK_INT(mount_options_parse("comment=\"a,b\",comment=systemd.automount", &a, e, sizeof(e)), 0);
-        CHECK(a.unknown == NULL);
-        CHECK(a.user == NULL); /* bare "user" is fstab's permission word, not a name */
-        CHECK_INT(strv_length(a.ignored), 22);
-        CHECK_STR(a.ignored[20], "comment=\"a,b\"");
-        mount_args_done(&a);
+        /* What mount(8) passes for fstab's permission words ("user", "user=NAME"), plus fstab-only words. */
+        CHECK_INT(net_options_parse("ro,noexec,nosuid,nodev,foo=1,user,_netdev,nofail", NET_OPTIONS_FROM_MOUNT, &o,
+                                    e, sizeof(e)), 0);
+        CHECK_STR(joined(o.passed), "ro|noexec|nosuid|nodev|foo=1");
+        CHECK_STR(joined(o.dropped), "user|_netdev|nofail");
+        CHECK(o.user == NULL); /* bare "user" is fstab's permission word, not a name */
+        net_options_done(&o);
 
-        /* Unknown ones are collected (an error unless -s), each named. */
-        CHECK_INT(mount_options_parse("ro,foo=1,bar,rw=1,,", &a, e, sizeof(e)), 0);
-        CHECK_INT(strv_length(a.unknown), 4);
-        CHECK_STR(a.unknown[0], "ro");
-        CHECK_STR(a.unknown[1], "foo=1");
-        CHECK_STR(a.unknown[2], "bar");
-        CHECK_STR(a.unknown[3], "rw=1");
-        mount_args_done(&a);
+        CHECK_INT(net_options_parse("rw,nosuid,user=bob,exec,dev,suid", NET_OPTIONS_FROM_MOUNT, &o, e, sizeof(e)), 0);
+        CHECK_STR(o.user, "bob");
+        CHECK_STR(joined(o.passed), "rw|nosuid|exec");
+        CHECK_STR(joined(o.dropped), "dev|suid"); /* mount(8)'s, for user=NAME: the mount is nosuid,nodev */
+        net_options_done(&o);
 
-        CHECK_INT(mount_options_parse("remember=never,user=\"al ice\"", &a, e, sizeof(e)), 0);
-        CHECK_STR(a.remember, "never");
-        CHECK_STR(a.user, "al ice");
-        mount_args_done(&a);
+        /* Typed for winfsp-net, suid reaches the launcher, which refuses it. */
+        CHECK_INT(net_options_parse("suid,port=2222", NET_OPTIONS_FROM_NET, &o, e, sizeof(e)), 0);
+        CHECK_STR(joined(o.passed), "suid|port=2222");
+        _cleanup_free_ char *passed = net_options_passed(&o);
+        CHECK_STR(passed, "suid,port=2222");
+        net_options_done(&o);
+        CHECK(net_options_passed(&o) == NULL);
 
-        CHECK_ERRNO(mount_options_parse("remember=always", &a, e, sizeof(e)), EINVAL);
+        CHECK_INT(net_options_parse("defaults,auto,noauto,users,owner,group", NET_OPTIONS_FROM_MOUNT, &o, e,
+                                    sizeof(e)), 0);
+        CHECK_INT(net_options_parse("x-systemd.automount,x-systemd.idle-timeout=60,X-mount.mkdir", NET_OPTIONS_FROM_MOUNT,
+                                    &o, e, sizeof(e)), 0);
+        CHECK_INT(net_options_parse("comment=\"a,b\",comment=systemd.automount", NET_OPTIONS_FROM_MOUNT, &o, e,
+                                    sizeof(e)), 0);
+        CHECK(o.passed == NULL);
+        CHECK_INT(strv_length(o.dropped), 11);
+        CHECK_STR(o.dropped[9], "comment=a,b");
+        CHECK(!o.mkdir); /* X-mount.mkdir is not x-mount.mkdir */
+        net_options_done(&o);
+
+        CHECK_INT(net_options_parse("x-mount.mkdir=0755,remember=never,user=\"al ice\",password_stdin",
+                                    NET_OPTIONS_FROM_NET, &o, e, sizeof(e)), 0);
+        CHECK(o.mkdir && o.password_stdin);
+        CHECK_STR(o.remember, "never");
+        CHECK_STR(o.user, "al ice");
+        CHECK_STR(joined(o.dropped), "x-mount.mkdir=0755");
+        CHECK(o.passed == NULL);
+        net_options_done(&o);
+
+        /* Empty elements are skipped; a quoted value loses its quotes. */
+        CHECK_INT(net_options_parse("ro,,cache=\"no\",", NET_OPTIONS_FROM_NET, &o, e, sizeof(e)), 0);
+        CHECK_STR(joined(o.passed), "ro|cache=no");
+        net_options_done(&o);
+
+        CHECK_ERRNO(net_options_parse("remember=always", NET_OPTIONS_FROM_NET, &o, e, sizeof(e)), EINVAL);
         CHECK_CONTAINS(e, "remember=always: expected never, session or forever");
-        CHECK_ERRNO(mount_options_parse("user=", &a, e, sizeof(e)), EINVAL);
+        CHECK_ERRNO(net_options_parse("user=", NET_OPTIONS_FROM_NET, &o, e, sizeof(e)), EINVAL);
         CHECK_CONTAINS(e, "user= needs a user name");
-        CHECK_ERRNO(mount_options_parse("password_stdin=yes", &a, e, sizeof(e)), EINVAL);
+        CHECK_ERRNO(net_options_parse("username=", NET_OPTIONS_FROM_NET, &o, e, sizeof(e)), EINVAL);
+        CHECK_CONTAINS(e, "username= needs a user name");
+        CHECK_ERRNO(net_options_parse("password_stdin=yes", NET_OPTIONS_FROM_NET, &o, e, sizeof(e)), EINVAL);
         CHECK_CONTAINS(e, "password_stdin takes no value");
-        CHECK_ERRNO(mount_options_parse("rw,comment=\"open", &a, e, sizeof(e)), EINVAL);
+        CHECK_ERRNO(net_options_parse("rw,comment=\"open", NET_OPTIONS_FROM_NET, &o, e, sizeof(e)), EINVAL);
         CHECK_CONTAINS(e, "unterminated quote in options at column 4");
-        mount_args_done(&a);
+        CHECK_ERRNO(net_options_parse("idmap=\"a,b\"", NET_OPTIONS_FROM_NET, &o, e, sizeof(e)), EINVAL);
+        CHECK_CONTAINS(e, "option idmap=a,b: a value for the file system cannot contain a comma");
+        net_options_done(&o);
+}
+
+/* The last words of the real programs (Debian 12), as the launcher quotes them. */
+static void test_refusal(void)
+{
+        CHECK(refusal_in_message("sshfs/alice@h exited with status 1 before it was ready. Its last output:\n"
+                                 "  alice@127.0.0.1: Permission denied (publickey,password).\n"
+                                 "  read: Connection reset by peer"));
+        CHECK(refusal_in_message("... failed to unlock master key: cipher: message authentication failed\n"
+                                 "Password incorrect."));
+        CHECK(refusal_in_message("... Error decoding volume key, password incorrect"));
+        CHECK(refusal_in_message("Failed to load config file: Couldn't decrypt configuration, most likely wrong "
+                                 "password."));
+        CHECK(refusal_in_message("ssh: handshake failed: ssh: unable to authenticate, attempted methods"));
+        CHECK(refusal_in_message("memfs-secure/x refused the credentials: NO wrong password"));
+
+        /* A crash, a missing server, an unreadable file: no verdict on the password. */
+        CHECK(!refusal_in_message(NULL));
+        CHECK(!refusal_in_message("sshfs/a@h exited with status 1 before it was ready. Its last output:\n"
+                                  "  ssh: connect to host 127.0.0.1 port 1: Connection refused\n"
+                                  "  read: Connection reset by peer"));
+        CHECK(!refusal_in_message("memfs: --secret-hash /etc/winfsp/x.hash: Permission denied"));
+        CHECK(!refusal_in_message("gocryptfs/v exited with status 23: open /v/gocryptfs.conf: permission denied"));
+        CHECK(!refusal_in_message("was killed by signal SEGV"));
 }
 
 static void check_name(const char *remote, const char *want)
@@ -211,6 +275,7 @@ int main(void)
 {
         test_command_line();
         test_options();
+        test_refusal();
         test_name();
         test_canonical();
         test_user_from_instance();

@@ -89,6 +89,11 @@ wait_gone() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# The container gets CAP_IPC_LOCK, which nspawn withholds by default (and
+# with it the mlock family of calls) and which root has on a real machine:
+# sshfs -o password_stdin keeps the password in a locked page and fails
+# without it ("Failed to allocate locked page for password").
+
 # One container at a time on this machine, whichever build tree runs it: the
 # containers share the host's cgroup hierarchy (no cgroup namespace here)
 # and nspawn's per-machine directories, so two at once disturb each other
@@ -133,7 +138,7 @@ status=0
 for boot in $(seq 1 "$boots"); do
         printf 'scenario=%s\nboot=%s\nboots=%s\n' "$scenario" "$boot" "$boots" >"$T/results/plan"
         start=$(date +%s%N)
-        timeout -k 10 "$boot_timeout" systemd-nspawn --quiet --register=no --keep-unit \
+        timeout -k 10 "$boot_timeout" systemd-nspawn --quiet --register=no --keep-unit --capability=CAP_IPC_LOCK \
                 --directory="$T/root" --machine="winfsp-test" \
                 "${binds[@]}" --bind="$T/results:/results" --bind-ro="$T/upper:/run/winfsp-test/upper" \
                 --link-journal=no --resolv-conf=off --timezone=off \

@@ -20,9 +20,11 @@ install -m 0644 "$tests/scenarios/lib.sh" "$upper/usr/lib/winfsp-test/"
 install -m 0755 "$tests"/scenarios/[a-z]*.sh "$upper/usr/lib/winfsp-test/scenarios/"
 rm -f "$upper/usr/lib/winfsp-test/scenarios/lib.sh"
 
-# Installed on the host for other reasons; each would only slow the boot.
+# Installed on the host for other reasons; each would only slow the boot
+# (and sshd would listen on the host's port 22: the container shares its
+# network; the sshfs scenario starts a server of its own on 127.0.0.1).
 for unit in postgresql.service e2scrub_reap.service apt-daily.timer apt-daily-upgrade.timer \
         dpkg-db-backup.timer e2scrub_all.timer fstrim.timer man-db.timer systemd-timesyncd.service \
-        getty@tty1.service console-getty.service; do
+        getty@tty1.service console-getty.service ssh.service ssh.socket; do
         ln -sf /dev/null "$upper/etc/systemd/system/$unit"
 done
