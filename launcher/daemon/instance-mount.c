@@ -2,13 +2,20 @@
 /*
  * An instance's mount point. For the system launcher (MOUNT_PINNED) the
  * caller's path is opened with the caller's own permissions (resolver.c)
- * and checked on that fd; the program mounts a private staging directory
+ * and checked on that fd. A program that runs as the caller mounts that
+ * directory itself (in place: it can do nothing fusermount3 would not let
+ * the caller do). Anyone else's program mounts a private staging directory
  * that only root can reach (<state-dir>/staging/NAME, owned by the
  * program's user), and the launcher moves the finished mount onto the
- * checked directory by fd. Unmounting goes through the fd of that mount.
- * So whatever happens to the names on the way — a directory swapped for a
- * symlink, a parent renamed — the mount lands on the inode that was
- * checked, and only ever leaves from there.
+ * checked directory by fd. Unmounting goes through the mount's ID, checked
+ * on an fd. So whatever happens to the names on the way — a directory
+ * swapped for a symlink, a parent renamed — a program with more rights
+ * than its caller mounts only on the inode that was checked, and its mount
+ * only ever leaves from there.
+ *
+ * A new mount counts once it serves: a child as the program's user asks it
+ * for its statfs, which the kernel answers only after the program has
+ * answered INIT (sshfs mounts first and logs in after).
  *
  * The per-user launcher cannot mount (no privilege, nothing to guard):
  * its programs mount the path themselves (MOUNT_PATH), as fusermount3
@@ -202,6 +209,19 @@ static void staging_remove(Instance *i)
 }
 
 /*
+ * A program that runs as the caller (RunAs=., or a class run as root
+ * started by root) may mount the checked directory itself: it can do
+ * nothing there the caller could not do with fusermount3, and it keeps the
+ * path it was given (some, such as go-fuse programs, use it after
+ * mounting). Anyone else's program mounts a staging directory.
+ */
+static bool program_is_caller(const Instance *i)
+{
+        uid_t program_uid = i->id.change_user ? i->id.uid : geteuid();
+        return program_uid == i->id.started_by;
+}
+
+/*
  * A private directory the program mounts: <staging>/<random>, owned by the
  * program's user when it runs as someone (fusermount3 wants that), else
  * like the checked directory, whose owner and mode a file system such as
@@ -245,8 +265,10 @@ static int staging_create(Instance *i)
 
 const char *instance_mount_program_path(const Instance *i)
 {
-        if (i->mount_mode == MOUNT_PINNED)
-                return i->class->mount_by == FSP_MOUNT_BY_LAUNCHER ? "/dev/fd/3" : i->staging;
+        if (i->mount_mode == MOUNT_PINNED && i->class->mount_by == FSP_MOUNT_BY_LAUNCHER)
+                return "/dev/fd/3";
+        if (i->mount_mode == MOUNT_PINNED && !i->in_place)
+                return i->staging;
         return i->mount_point;
 }
 
@@ -308,6 +330,16 @@ int instance_mount_prepare(Instance *i)
                 staging_remove(i); /* a restart's fresh start */
                 if (i->class->mount_by == FSP_MOUNT_BY_LAUNCHER)
                         return connection_create(i);
+                i->in_place = program_is_caller(i);
+                if (i->in_place) {
+                        _cleanup_free_ char *path = instance_mount_point_now(i);
+                        if (!path)
+                                return -ENOMEM;
+                        free(i->mount_point);
+                        i->mount_point = TAKE_PTR(path);
+                        (void) mount_snapshot(i->mount_point, &i->mounts_before);
+                        return 0;
+                }
                 return staging_create(i);
         case MOUNT_PATH:
                 (void) mount_snapshot(i->mount_point, &i->mounts_before);
@@ -327,9 +359,12 @@ static int place(Instance *i, int fd, int id)
         r = fsp_mount_setattr(fd, i->attr_set | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, i->attr_clear);
         if (r < 0)
                 return r;
-        r = fsp_mount_move(fd, i->pin_fd);
-        if (r < 0)
-                return r;
+        /* In place it is on the checked directory already; a staged or detached one is moved there. */
+        if (!i->in_place || i->class->mount_by == FSP_MOUNT_BY_LAUNCHER) {
+                r = fsp_mount_move(fd, i->pin_fd);
+                if (r < 0)
+                        return r;
+        }
         /* Not kept open: an fd on the mount would make a plain umount of it fail (busy). */
         if (id <= 0) {
                 FspMountIdentity mid;
@@ -345,14 +380,13 @@ static int place(Instance *i, int fd, int id)
         return 1;
 }
 
-/* The program's mount in the staging directory, if it is there yet: moved onto the checked directory. */
-static int move_staged_mount(Instance *i)
+/* What is mounted on the staging directory: 1 a FUSE mount (*ret_id), 0 nothing yet, -EMEDIUMTYPE something else. */
+static int staged_mount(Instance *i, int *ret_id)
 {
-        _cleanup_close_ int fd = -1;
+        _cleanup_close_ int fd = open(i->staging, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         FspMountIdentity mid;
         int r;
 
-        fd = open(i->staging, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         r = fsp_mount_identify(fd, &mid);
@@ -362,10 +396,93 @@ static int move_staged_mount(Instance *i)
                 return 0; /* nothing mounted yet: the staging directory itself */
         if (!mid.fuse)
                 return -EMEDIUMTYPE;
-        r = place(i, fd, mid.id);
-        if (r > 0)
-                staging_remove(i);
-        return r;
+        *ret_id = mid.id;
+        return 1;
+}
+
+/*
+ * A new FUSE mount where the program was told to mount: its path (for the
+ * probe) and number. 1 found, 0 not yet, -EMEDIUMTYPE something else was
+ * mounted in the staging directory, -errno.
+ */
+static int find_new_mount(Instance *i, char **ret_path, int *ret_id)
+{
+        _cleanup_free_ char *path = NULL;
+        FspMountIdentity mid;
+        int r, id;
+
+        switch (i->mount_mode) {
+        case MOUNT_PINNED:
+                if (i->in_place) {
+                        /* On the checked directory, wherever it is now. */
+                        r = fsp_mount_identify(i->pin_fd, &mid);
+                        if (r < 0)
+                                return r;
+                        path = instance_mount_point_now(i);
+                        if (!path)
+                                return -ENOMEM;
+                        r = mount_find_new_fuse(path, &i->mounts_before, mid.id, &id);
+                        if (r <= 0)
+                                return r;
+                        break;
+                }
+                if (!i->staging)
+                        return 0; /* MountBy=launcher: it goes in place once ready */
+                r = staged_mount(i, &id);
+                if (r <= 0)
+                        return r;
+                path = strdup(i->staging);
+                break;
+        case MOUNT_PATH:
+                r = mount_find_new_fuse(i->mount_point, &i->mounts_before, -1, &id);
+                if (r <= 0)
+                        return r;
+                path = strdup(i->mount_point);
+                break;
+        default:
+                return 0;
+        }
+        if (!path)
+                return -ENOMEM;
+        *ret_path = TAKE_PTR(path);
+        *ret_id = id;
+        return 1;
+}
+
+/* The new mount answered: the instance's, put in place. */
+static void on_probed(int fd, int error, void *userdata)
+{
+        Instance *i = userdata;
+        _cleanup_close_ int root = fd;
+        FspMountIdentity mid;
+        int r;
+
+        i->probe = resolver_free(i->probe);
+        if (error < 0) {
+                /* Its connection is gone (the program's exit tells the rest), or StartTimeout comes. */
+                log_debug("%s/%s: its mount did not answer: %s", i->class_name, i->name, strerror(-error));
+                return;
+        }
+        if (i->state != INSTANCE_STARTING && i->state != INSTANCE_RUNNING)
+                return;
+        r = fsp_mount_identify(root, &mid);
+        if (r < 0 || mid.id != i->probe_id) {
+                /* Another mount by now: look again. */
+                instance_mount_check(i);
+                return;
+        }
+        if (i->mount_mode == MOUNT_PINNED) {
+                r = place(i, root, mid.id);
+                if (r < 0) {
+                        instance_fail_start(i, FSP_ERROR_START_FAILED, "%s/%s: cannot put its mount at %s: %s",
+                                            i->class_name, i->name, i->mount_point, strerror(-r));
+                        return;
+                }
+                if (!i->in_place)
+                        staging_remove(i);
+        }
+        i->mounted = true;
+        instance_check_ready(i);
 }
 
 int instance_mount_ready(Instance *i)
@@ -397,37 +514,42 @@ int instance_mount_ready(Instance *i)
         default:
                 break;
         }
-        return i->mounted || i->notified;
+        /* A mount that is there but has not answered yet is waited for, even after READY=1. */
+        return i->mounted || (i->notified && !i->probe);
 }
 
 void instance_mount_check(Instance *i)
 {
-        int r;
+        _cleanup_free_ char *path = NULL;
+        ResolveCredentials creds = {
+                .change = i->id.change_user,
+                .uid = i->id.uid,
+                .gid = i->id.gid,
+                .groups = i->id.groups,
+                .n_groups = i->id.n_groups,
+        };
+        int r, id;
 
-        if (i->state != INSTANCE_STARTING || i->mounted || i->pid <= 0)
+        if (i->state != INSTANCE_STARTING || i->mounted || i->pid <= 0 || i->probe)
                 return;
-        switch (i->mount_mode) {
-        case MOUNT_PINNED:
-                if (!i->staging)
-                        return; /* MountBy=launcher: it goes in place once ready */
-                r = move_staged_mount(i);
-                if (r < 0) {
-                        instance_fail_start(i, FSP_ERROR_START_FAILED, "%s/%s: cannot put its mount at %s: %s",
-                                            i->class_name, i->name, i->mount_point,
-                                            r == -EMEDIUMTYPE ? "what it mounted is not a FUSE file system"
-                                                              : strerror(-r));
+        r = find_new_mount(i, &path, &id);
+        if (r == 0)
+                return;
+        if (r > 0) {
+                /*
+                 * Mounted is not serving: sshfs, for one, mounts and then logs
+                 * in. It serves once a question as the program's user is answered.
+                 */
+                r = resolver_probe(i->env->event, path, &creds, i->class->start_timeout_usec, on_probed, i,
+                                   &i->probe);
+                if (r >= 0) {
+                        i->probe_id = id;
                         return;
                 }
-                i->mounted = r > 0;
-                break;
-        case MOUNT_PATH:
-                i->mounted = mount_find_new(i->mount_point, &i->mounts_before, NULL) > 0;
-                break;
-        default:
-                return;
         }
-        if (i->mounted)
-                instance_check_ready(i);
+        instance_fail_start(i, FSP_ERROR_START_FAILED, "%s/%s: cannot put its mount at %s: %s", i->class_name,
+                            i->name, i->mount_point,
+                            r == -EMEDIUMTYPE ? "what it mounted is not a FUSE file system" : strerror(-r));
 }
 
 /* ------------------------------------------------------------ the process is gone */
@@ -457,6 +579,12 @@ void instance_mount_release(Instance *i)
 
         switch (i->mount_mode) {
         case MOUNT_PINNED:
+                i->probe = resolver_free(i->probe);
+                /* Its own mount, when it mounted in place and died before it answered. */
+                if (i->in_place && i->mnt_id <= 0) {
+                        _cleanup_free_ char *path = NULL;
+                        (void) find_new_mount(i, &path, &i->mnt_id);
+                }
                 detach_pinned(i);
                 staging_remove(i);
                 i->conn_mnt_fd = safe_close(i->conn_mnt_fd); /* never moved: it goes with its fd */
@@ -464,6 +592,8 @@ void instance_mount_release(Instance *i)
                 return;
         case MOUNT_PATH:
         case MOUNT_PREMOUNTED:
+                i->probe = resolver_free(i->probe);
+                i->mounted = false;
                 r = mount_detach_fuse(i->mount_point,
                                       i->adopted || i->mount_mode == MOUNT_PREMOUNTED ? NULL : &i->mounts_before);
                 if (r > 0)
@@ -479,6 +609,7 @@ void instance_mount_done(Instance *i)
 {
         /* Freed while it still runs (JobControl=0 at the launcher's exit): its mount stays. */
         i->resolver = resolver_free(i->resolver);
+        i->probe = resolver_free(i->probe);
         i->pin_fd = safe_close(i->pin_fd);
         i->conn_mnt_fd = safe_close(i->conn_mnt_fd);
         strv_free(i->fuse_options);

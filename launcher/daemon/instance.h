@@ -138,12 +138,15 @@ struct Instance {
         dev_t pin_dev;
         ino_t pin_ino;
         char *staging;    /* the program's private mount point while it exists */
+        bool in_place;    /* the program runs as the caller and mounts the checked directory itself */
+        Resolver *probe;  /* waiting for the new mount's first answer (probe_id) */
+        int probe_id;
         int mnt_id;       /* its mount, once on the checked directory: what is detached at the end */
         int conn_mnt_fd;  /* MountBy=launcher: the detached FUSE mount, until it is moved onto pin_fd */
         uint64_t attr_set, attr_clear; /* mount attributes the class and the caller asked for */
         char **fuse_options;           /* MountBy=launcher: the class's FUSE options (MountOptions=) */
         char *program_options;         /* %O: the caller's options the class accepts */
-        MountSnapshot mounts_before; /* MOUNT_PATH */
+        MountSnapshot mounts_before; /* MOUNT_PATH, and MOUNT_PINNED in place */
 
         /* Start phase. */
         FspSecret *secret;

@@ -122,6 +122,40 @@ int mount_find_new(const char *path, const MountSnapshot *before, char **ret_fst
         return for_each_mount_at(path, find_new, &f);
 }
 
+typedef struct FindFuse {
+        const MountSnapshot *before;
+        int parent_id;
+        int id;
+} FindFuse;
+
+static bool fstype_is_fuse(const char *t)
+{
+        return streq(t, "fuse") || streq(t, "fuseblk") || strneq(t, "fuse.", 5);
+}
+
+static int find_fuse(const MountLine *m, void *userdata)
+{
+        FindFuse *f = userdata;
+        if (snapshot_has(f->before, m->id) || !fstype_is_fuse(m->fstype) ||
+            (f->parent_id >= 0 && m->parent != f->parent_id))
+                return 0;
+        f->id = m->id; /* the last one: the top of the stack */
+        return 0;
+}
+
+int mount_find_new_fuse(const char *path, const MountSnapshot *before, int parent_id, int *ret_id)
+{
+        FindFuse f = { .before = before, .parent_id = parent_id, .id = -1 };
+        int r = for_each_mount_at(path, find_fuse, &f);
+
+        if (r < 0)
+                return r;
+        if (f.id < 0)
+                return 0;
+        *ret_id = f.id;
+        return 1;
+}
+
 static int any(const MountLine *m, void *userdata)
 {
         return 1;

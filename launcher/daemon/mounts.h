@@ -22,6 +22,12 @@ int mount_snapshot(const char *path, MountSnapshot *ret);
 /* A mount at path that is not in before. ret_fstype may be NULL. 1 found, 0 not, -errno. */
 int mount_find_new(const char *path, const MountSnapshot *before, char **ret_fstype);
 
+/*
+ * A FUSE mount at path that is not in before, mounted on parent_id (-1:
+ * on anything): 1 and *ret_id, 0 none, -errno.
+ */
+int mount_find_new_fuse(const char *path, const MountSnapshot *before, int parent_id, int *ret_id);
+
 /* Whether any mount sits exactly at path. */
 int mount_is_mountpoint(const char *path);
 

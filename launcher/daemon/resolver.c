@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -19,9 +20,13 @@ struct Resolver {
         void *userdata;
 };
 
-/* The child: become the caller, open, send the fd or the errno, leave. Async-signal-safe calls only. */
-_Noreturn static void child(int sock, const char *path, const ResolveCredentials *c)
+/*
+ * The child: become the caller, open, (probe: wait for the file system's
+ * first answer), send the fd or the errno, leave. Async-signal-safe calls only.
+ */
+_Noreturn static void child(int sock, const char *path, const ResolveCredentials *c, bool probe)
 {
+        struct statfs sfs;
         int fd = -1, error = 0;
         union {
                 struct cmsghdr h;
@@ -37,6 +42,11 @@ _Noreturn static void child(int sock, const char *path, const ResolveCredentials
                 error = errno;
         else if ((fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
                 error = errno;
+        /* Any answer counts, an error too; only a connection that is gone does not. */
+        else if (probe && fstatfs(fd, &sfs) < 0 && errno == ENOTCONN)
+                error = ENOTCONN;
+        if (error != 0 && fd >= 0)
+                fd = -1; /* not sent; it goes with the child */
         if (fd >= 0) {
                 mh.msg_control = &control;
                 mh.msg_controllen = sizeof(control);
@@ -115,8 +125,8 @@ static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
-int resolver_start(sd_event *e, const char *path, const ResolveCredentials *creds, uint64_t timeout_usec,
-                   ResolveFn fn, void *userdata, Resolver **ret)
+static int start(sd_event *e, const char *path, const ResolveCredentials *creds, bool probe, uint64_t timeout_usec,
+                 ResolveFn fn, void *userdata, Resolver **ret)
 {
         _cleanup_close_pair_ int sv[2] = { -1, -1 };
         Resolver *r;
@@ -136,7 +146,7 @@ int resolver_start(sd_event *e, const char *path, const ResolveCredentials *cred
         }
         if (r->pid == 0) {
                 close(sv[0]);
-                child(sv[1], path, creds);
+                child(sv[1], path, creds, probe);
         }
         r->socket_fd = TAKE_FD(sv[0]);
         r->pidfd = (int) syscall(SYS_pidfd_open, r->pid, 0);
@@ -156,6 +166,18 @@ int resolver_start(sd_event *e, const char *path, const ResolveCredentials *cred
         }
         *ret = r;
         return 0;
+}
+
+int resolver_start(sd_event *e, const char *path, const ResolveCredentials *creds, uint64_t timeout_usec,
+                   ResolveFn fn, void *userdata, Resolver **ret)
+{
+        return start(e, path, creds, false, timeout_usec, fn, userdata, ret);
+}
+
+int resolver_probe(sd_event *e, const char *path, const ResolveCredentials *creds, uint64_t timeout_usec,
+                   ResolveFn fn, void *userdata, Resolver **ret)
+{
+        return start(e, path, creds, true, timeout_usec, fn, userdata, ret);
 }
 
 Resolver *resolver_free(Resolver *r)

@@ -37,5 +37,15 @@ typedef void (*ResolveFn)(int fd, int error, void *userdata);
 int resolver_start(sd_event *e, const char *path, const ResolveCredentials *creds, uint64_t timeout_usec,
                    ResolveFn fn, void *userdata, Resolver **ret);
 
+/*
+ * The same, and then the child waits for the file system at path to answer
+ * (fstatfs). A FUSE file system answers nothing before its program has
+ * answered the kernel's INIT, which programs such as sshfs do only once
+ * they have logged in: so the answer means the mount serves. -ENOTCONN: its
+ * connection is gone. The fd is the mount's root, as the child saw it.
+ */
+int resolver_probe(sd_event *e, const char *path, const ResolveCredentials *creds, uint64_t timeout_usec,
+                   ResolveFn fn, void *userdata, Resolver **ret);
+
 /* Cancel (the child is killed and reaped in the background) and free. */
 Resolver *resolver_free(Resolver *r);

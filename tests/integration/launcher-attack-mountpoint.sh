@@ -39,6 +39,8 @@ mkdir -p "$T/rootdir/mnt"
 mount -t tmpfs -o size=1m rootmount "$T/rootdir/mnt"
 expect_ok "user starts an instance on ~/sub/mnt" fsp_as fsptest1 "$LAUNCHCTL" start race p "$T/home/sub/mnt"
 expect_ok "mounted there" fsp_is_mounted "$T/home/sub/mnt"
+expect_contains "root's program started by a user mounts a private staging directory" \
+        "$(tr '\0' ' ' <"/proc/$(fsp_pid_of race p)/cmdline")" "$T/state/staging/"
 expect_ok "user renames sub" fsp_as fsptest1 mv "$T/home/sub" "$T/home/sub2"
 expect_ok "and puts a symlink to root's directory in its place" fsp_as fsptest1 ln -s "$T/rootdir" "$T/home/sub"
 expect_eq "GetInfo follows the directory" "$(fsp_info_field race p MountPoint)" "$T/home/sub2/mnt"

@@ -84,16 +84,20 @@ expect_ok "k2 ends" fsp_wait_until 10 bash -c "! [ -e /proc/$pk ] || grep -q '^S
 expect_ok "and its mount is detached" fsp_wait_until 5 bash -c "! grep -q ' $T/mnt/k ' /proc/self/mountinfo"
 mv "$T/keeper.conf.away" "$T/conf.d/keeper.conf"
 
-# --- a launcher killed outright takes JobControl=1 instances with it (PR_SET_PDEATHSIG)
-expect_ok "start a again" bus_call Start ssas mounter a 1 "$T/mnt/a"
+# --- a launcher killed outright takes JobControl=1 instances with it
+# (PR_SET_PDEATHSIG). A user's start of root's program: the program mounted
+# a staging directory and the launcher moved its mount onto the user's
+# directory, so the program cannot unmount it when it ends, and the launcher
+# was killed before it could: the next launcher does, from its record.
+fsp_user fsptest1 >/dev/null
+install -d -o fsptest1 "$T/mnt/u"
+expect_ok "a user starts a again" fsp_as fsptest1 "$LAUNCHCTL" start mounter a "$T/mnt/u"
 pa=$(fsp_pid_of mounter a)
 kill -KILL "$LAUNCHER_PID"
 LAUNCHER_PID=
 expect_ok "a ends with its launcher" fsp_wait_until 5 bash -c "! [ -e /proc/$pa ] || grep -q '^State:.*Z' /proc/$pa/status"
-# Its mount was moved onto the mount point by the launcher, which was killed
-# before it could detach it: the next launcher does, from its record.
-expect_ok "a's dead mount is still there" fsp_is_mounted "$T/mnt/a"
+expect_ok "a's dead mount is still there" fsp_is_mounted "$T/mnt/u"
 fsp_launcher_start
-expect_fail "the next launcher detaches it" fsp_is_mounted "$T/mnt/a"
-expect_contains "and says so" "$(cat "$T/launcher.log")" "detached the mount $T/mnt/a that a previous launcher's instance left"
+expect_fail "the next launcher detaches it" fsp_is_mounted "$T/mnt/u"
+expect_contains "and says so" "$(cat "$T/launcher.log")" "detached the mount $T/mnt/u that a previous launcher's instance left"
 fsp_done

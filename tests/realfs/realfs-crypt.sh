@@ -5,8 +5,9 @@
 # winfsp-net, mount.winfsp and launchctl with the right password (a file
 # written through the mount reads back, and is stored encrypted), refused
 # with a wrong one (exit status 7, "the password was refused", no mount, no
-# process, nothing in the keyring), and a path that is no vault is a failed
-# start, not a refused password.
+# process, nothing in the keyring); a path that is no vault is a failed
+# start for gocryptfs, not a refused password, and a new volume for encfs
+# (--standard), keyed with the whole password.
 # shellcheck source=lib.sh
 . "$FSP_SOURCE_DIR/tests/realfs/lib.sh"
 
@@ -81,12 +82,27 @@ for fs in gocryptfs encfs; do
         expect_eq "$fs: nothing remembered" "$(stored "$REMOTE")" ""
         expect_eq "$fs: no instance left" "$(realfs_as $U "$NET" list | grep -c "$REMOTE")" 0
 
-        # Not a vault: a failed start, no verdict on the password, nothing made.
-        realfs_timed ms use_stdin "$PW" --remember=forever "$T/mnt/${n}3" "//$fs$V/empty"
-        expect_eq "$fs: a directory that is no vault: a failed start (11)" "$RC" 11
-        expect_not_contains "$fs: not called a refused password" "$OUT" "password was refused"
-        expect_eq "$fs: the directory is left empty" "$(ls -A "$V/empty")" ""
-        expect_eq "$fs: nothing remembered" "$(stored "//$fs$V/empty")" ""
+        if [ $fs = gocryptfs ]; then
+                # Not a vault: a failed start, no verdict on the password, nothing made.
+                realfs_timed ms use_stdin "$PW" --remember=forever "$T/mnt/${n}3" "//$fs$V/empty"
+                expect_eq "$fs: a directory that is no vault: a failed start (11)" "$RC" 11
+                expect_not_contains "$fs: not called a refused password" "$OUT" "password was refused"
+                expect_eq "$fs: the directory is left empty" "$(ls -A "$V/empty")" ""
+                expect_eq "$fs: nothing remembered" "$(stored "//$fs$V/empty")" ""
+        else
+                # encfs makes a volume of an empty directory (--standard): keyed
+                # with the whole password, not with what its questions left of it.
+                realfs_as $U mkdir "$V/new-e"
+                expect_status "$fs: an empty directory becomes a volume" 0 \
+                        use_stdin "$PW" "$T/mnt/${n}3" "//$fs$V/new-e"
+                expect_ok "$fs: its configuration is there" test -s "$V/new-e/.encfs6.xml"
+                expect_ok "$fs: delete" realfs_as $U "$NET" delete "$T/mnt/${n}3"
+                expect_status "$fs: the new volume opens with the whole password" 0 \
+                        use_stdin "$PW" "$T/mnt/${n}3" "//$fs$V/new-e"
+                expect_ok "$fs: delete" realfs_as $U "$NET" delete "$T/mnt/${n}3"
+                expect_status "$fs: and not with its last characters" 7 \
+                        use_stdin "${PW:9}" "$T/mnt/${n}3" "//$fs$V/new-e"
+        fi
 
         # mount.winfsp and launchctl, -o ro.
         expect_status "$fs: mount.winfsp -o password_stdin,ro" 0 mount_stdin "$REMOTE" "$T/mnt/g4"
