@@ -73,7 +73,7 @@ check "within a few seconds ($ms ms)" test $ms -lt 10000
 check "$bad is failed" systemctl is-failed --quiet "$bad"
 check "nothing is mounted at /run/winfsp/ssh-wrong" not_mounted /run/winfsp/ssh-wrong
 check_contains "its journal says the password was refused" \
-        "$(journalctl -b --no-pager -o cat -u "$bad")" "the password was refused"
+        "$(journalctl -b --no-pager -o cat -u "$bad")" "the password in \$CREDENTIALS_DIRECTORY/winfsp.password was refused"
 check_eq "no sshfs left for it" "$(pgrep -f "sshfs $user@localhost:" | wc -l)" 0
 
 check "systemctl stop $unit" systemctl stop "$unit"
