@@ -85,8 +85,10 @@ export DBUS_SYSTEM_BUS_ADDRESS=$bus
 
 # winfsp-net
 expect_offers "winfsp-net: the commands" "winfsp-net " use delete list forget
-expect_offers_some "winfsp-net: the options" "winfsp-net --" --user --password-stdin --remember= --mkdir \
-        --foreground --json --bus-address --help --version
+expect_offers_some "winfsp-net: the options" "winfsp-net --" --username --options --password-stdin --remember= \
+        --mkdir --foreground --json --bus-address --help --version
+expect_offers "winfsp-net -o: mount options after a comma" "winfsp-net use -o ro,noa" ro,noatime
+expect_offers "winfsp-net use -o LIST: then the remote name" "winfsp-net use -o ro $T/mnt/share //a" //alpha //alpha/
 expect_offers "winfsp-net --remember" "winfsp-net use --remember " never session forever
 expect_offers "winfsp-net --remember=" "winfsp-net use --remember=s" session
 expect_offers "winfsp-net use: remote names of the classes" "winfsp-net use //m" //memfs //memfs/ //memfs-pw //memfs-pw/
@@ -107,7 +109,7 @@ export DBUS_SYSTEM_BUS_ADDRESS=$bus
 expect_offers "mount.winfsp: remote names" "mount.winfsp //al" //alpha //alpha/
 expect_offers "mount.winfsp -t" "mount.winfsp -t " winfsp
 expect_offers_some "mount.winfsp -o" "mount.winfsp //memfs/x $T/mnt/share -o remember," remember,remember=never \
-        remember,user= remember,password_stdin
+        remember,username= remember,password_stdin remember,x-mount.mkdir remember,ro
 # Directories come from _filedir, for readline to quote (-o filenames).
 expect_offers "mount.winfsp: the directory" "mount.winfsp //memfs/x $T/mnt/my" "$T/mnt/my dir"
 
