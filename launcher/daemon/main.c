@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "bus.h"
+#include "fork-fds.h"
 #include "log.h"
 #include "manager.h"
 
@@ -204,6 +205,10 @@ int main(int argc, char *argv[])
                 return r < 0 ? 2 : 0;
         }
         raise_fd_limit(&o);
+        /* Before the manager opens anything: the numbers children get their descriptors on. */
+        r = fork_fds_init();
+        if (r < 0)
+                log_debug_errno(r, "forking children the plain way (copying every descriptor): %m");
         r = manager_new(&o, &m);
         strv_free(o.admin_groups);
         if (r < 0)

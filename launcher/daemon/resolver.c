@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "macro.h"
+#include "fork-fds.h"
 #include "resolver.h"
 
 struct Resolver {
@@ -138,15 +139,15 @@ static int start(sd_event *e, const char *path, const ResolveCredentials *creds,
         if (!r)
                 return -ENOMEM;
         *r = (Resolver){ .event = e, .pidfd = -1, .socket_fd = -1, .fn = fn, .userdata = userdata };
-        r->pid = fork();
+        int child_sock;
+        r->pid = fork_fds(&sv[1], 1, &child_sock);
         if (r->pid < 0) {
                 k = -errno;
                 free(r);
                 return k;
         }
         if (r->pid == 0) {
-                close(sv[0]);
-                child(sv[1], path, creds, probe);
+                child(child_sock, path, creds, probe);
         }
         r->socket_fd = TAKE_FD(sv[0]);
         r->pidfd = (int) syscall(SYS_pidfd_open, r->pid, 0);

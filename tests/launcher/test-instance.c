@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "children.h"
+#include "fork-fds.h"
 #include "instance.h"
 #include "macro.h"
 #include "test.h"
@@ -388,6 +389,9 @@ int main(void)
         sigset_t mask;
 
         if (!mkdtemp(tmp_dir))
+                return EXIT_FAILURE;
+        /* As in the launcher: children forked with only their own descriptors. */
+        if (fork_fds_init() < 0)
                 return EXIT_FAILURE;
         /* As in the launcher: children's ends come through pidfds, writes to dead pipes fail. */
         sigemptyset(&mask);
