@@ -22,7 +22,7 @@
 #include "fsconform.h"
 
 static const Check *const catalogue[] = {
-        files_checks, dirs_checks, links_checks, rename_checks, perms_checks,
+        files_checks, dirs_checks, links_checks, rename_checks, perms_checks, access_checks,
         times_checks, data_checks, xattr_checks, threads_checks,
 };
 

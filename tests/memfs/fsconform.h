@@ -51,6 +51,7 @@ extern const Check dirs_checks[];
 extern const Check links_checks[];
 extern const Check rename_checks[];
 extern const Check perms_checks[];
+extern const Check access_checks[];
 extern const Check times_checks[];
 extern const Check data_checks[];
 extern const Check xattr_checks[];
