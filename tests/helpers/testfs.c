@@ -42,6 +42,20 @@ static void on_term(int sig)
                 fuse_session_exit(session);
 }
 
+/* SIGTERM blocked between the test and the wait: one that comes in between is not lost. */
+static void wait_for_term(void)
+{
+        sigset_t term, old;
+
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        sigaddset(&term, SIGINT);
+        sigprocmask(SIG_BLOCK, &term, &old);
+        while (!got_term)
+                sigsuspend(&old);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 static void record(const char *path, int argc, char **argv)
 {
         _cleanup_fclose_ FILE *f = fopen(path, "we");
@@ -138,7 +152,7 @@ static int check_password(const char *expected, bool answer, bool newline)
         }
         buf[n] = 0;
         if (!answer) {
-                pause();
+                wait_for_term();
                 return 0;
         }
         if (streq(buf, expected)) {
@@ -344,7 +358,6 @@ int main(int argc, char **argv)
                         return 64;
                 }
         }
-        while (!got_term)
-                pause();
+        wait_for_term();
         return 0;
 }
