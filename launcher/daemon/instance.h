@@ -108,6 +108,7 @@ void instance_identity_done(InstanceIdentity *id);
 struct Instance {
         const InstanceEnv *env;
         Instance *prev, *next; /* in the owner's table */
+        Instance *hash_next;   /* in the owner's index by class and name */
 
         FspClass *class; /* the definition it was started with, kept across reloads */
         char *class_name;

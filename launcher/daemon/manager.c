@@ -114,48 +114,6 @@ const ClassEntry *manager_find_class(Manager *m, const char *name)
 
 /* ------------------------------------------------------------ instances */
 
-Instance *manager_find_instance(Manager *m, const char *class_name, const char *name)
-{
-        for (Instance *i = m->instances; i; i = i->next)
-                if (streq(i->class_name, class_name) && streq(i->name, name))
-                        return i;
-        return NULL;
-}
-
-Instance *manager_find_instance_by_mount_point(Manager *m, const char *path)
-{
-        for (Instance *i = m->instances; i; i = i->next)
-                if (i->mount_point && streq(i->mount_point, path))
-                        return i;
-        return NULL;
-}
-
-static void link_instance(Manager *m, Instance *i)
-{
-        i->prev = m->instances_tail;
-        i->next = NULL;
-        if (m->instances_tail)
-                m->instances_tail->next = i;
-        else
-                m->instances = i;
-        m->instances_tail = i;
-        m->n_instances++;
-}
-
-static void unlink_instance(Manager *m, Instance *i)
-{
-        if (i->prev)
-                i->prev->next = i->next;
-        else
-                m->instances = i->next;
-        if (i->next)
-                i->next->prev = i->prev;
-        else
-                m->instances_tail = i->prev;
-        i->prev = i->next = NULL;
-        m->n_instances--;
-}
-
 static unsigned count_with_job_control(Manager *m)
 {
         unsigned n = 0;
@@ -245,24 +203,6 @@ static const InstanceObserver manager_instance_observer = {
         .unmounted = on_instance_unmounted,
 };
 
-unsigned manager_count_instances_of(Manager *m, uid_t uid)
-{
-        unsigned n = 0;
-
-        for (Instance *i = m->instances; i; i = i->next)
-                n += i->id.started_by == uid;
-        return n;
-}
-
-unsigned manager_count_class_instances_of(Manager *m, const char *class_name, uid_t uid)
-{
-        unsigned n = 0;
-
-        for (Instance *i = m->instances; i; i = i->next)
-                n += i->id.started_by == uid && streq(i->class_name, class_name);
-        return n;
-}
-
 int manager_queue_start(Manager *m, Instance *i, const InstanceStartParams *p)
 {
         return start_queue_add(m->start_queue, i, i->id.started_by, p);
@@ -272,7 +212,7 @@ void manager_remove_instance(Manager *m, Instance *i)
 {
         start_queue_forget(m->start_queue, i);
         systemd_forget_instance(m, i);
-        unlink_instance(m, i);
+        manager_table_unlink(m, i);
         instance_free(i);
 }
 
@@ -296,7 +236,7 @@ int manager_add_instance(Manager *m, FspClass *c, const char *name, char *const 
                 return -ENOMEM;
         }
         i->hold_until_released = systemd_should_place(m, i);
-        link_instance(m, i);
+        manager_table_link(m, i);
         *ret = i;
         return 0;
 }
@@ -526,6 +466,7 @@ int manager_new(const ManagerOptions *o, Manager **ret)
         m->user_mode = o->user_mode;
         m->uid = getuid();
         m->max_instances_per_user = o->max_instances_per_user;
+        (void) !getrandom(&m->hash_key, sizeof(m->hash_key), GRND_NONBLOCK); /* unkeyed still works */
         m->config_path = o->config_path ? strdup(o->config_path) : default_config_path(o->user_mode);
         m->state_dir = o->state_dir ? strdup(o->state_dir) : default_state_dir(o->user_mode);
         if (!m->config_path || !m->state_dir) {
@@ -596,6 +537,7 @@ Manager *manager_free(Manager *m)
         free(m->config_path);
         free(m->state_dir);
         free(m->staging_dir);
+        free(m->buckets);
         free(m);
         return NULL;
 }

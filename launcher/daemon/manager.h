@@ -49,9 +49,12 @@ struct Manager {
         ClassEntry *classes;
         size_t n_classes;
 
-        Instance *instances; /* list head */
+        Instance *instances; /* list head, in start order (List's) */
         Instance *instances_tail;
         unsigned n_instances;
+        Instance **buckets; /* the same, indexed by class and name; n_buckets 0: look through the list */
+        size_t n_buckets;
+        uint64_t hash_key; /* instance names are the callers' to choose */
         InstanceEnv instance_env; /* what every instance sees; its observer is the manager */
         StartQueue *start_queue;  /* starts waiting their turn (start-queue.h) */
 
@@ -96,6 +99,10 @@ Instance *manager_find_instance_by_mount_point(Manager *m, const char *path);
  */
 int manager_add_instance(Manager *m, FspClass *c, const char *name, char *const *args,
                          InstanceIdentity *identity, const char *unit, Instance **ret);
+
+/* manager-table.c: in and out of the list and the index (manager_add_instance(), manager_remove_instance()). */
+void manager_table_link(Manager *m, Instance *i);
+void manager_table_unlink(Manager *m, Instance *i);
 
 /* How many instances uid started (and are not gone yet). */
 unsigned manager_count_instances_of(Manager *m, uid_t uid);
