@@ -10,6 +10,7 @@
 
 #include "bus.h"
 #include "fork-fds.h"
+#include "spawner.h"
 #include "log.h"
 #include "manager.h"
 
@@ -209,6 +210,10 @@ int main(int argc, char *argv[])
         r = fork_fds_init();
         if (r < 0)
                 log_debug_errno(r, "forking children the plain way (copying every descriptor): %m");
+        /* Forked while the launcher is small: forking from it stays as cheap as this. */
+        r = spawner_start();
+        if (r < 0)
+                log_warning_errno(r, "no spawner; starting programs from the launcher itself: %m");
         r = manager_new(&o, &m);
         strv_free(o.admin_groups);
         if (r < 0)

@@ -55,3 +55,9 @@ typedef struct SpawnFailure {
 int spawn_process(const SpawnParams *p, pid_t *ret_pid, int *ret_error_fd);
 
 const char *spawn_stage_to_string(int stage);
+
+/*
+ * In a new child: become p and exec, or report the stage that failed on
+ * error_fd and _exit(127). parent: whose death ends it (die_with_parent).
+ */
+_Noreturn void spawn_exec_child(const SpawnParams *p, pid_t parent, int error_fd);
