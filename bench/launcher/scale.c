@@ -48,6 +48,45 @@ static long rss_kib(pid_t pid)
         return kib;
 }
 
+/* CPU time (ns) of pid from /proc/PID/schedstat; 0 if unknown. */
+static uint64_t cpu_ns(pid_t pid)
+{
+        char path[64];
+        unsigned long long ns = 0;
+        _cleanup_fclose_ FILE *f = NULL;
+
+        snprintf(path, sizeof(path), "/proc/%d/schedstat", (int) pid);
+        f = fopen(path, "re");
+        if (!f || fscanf(f, "%llu", &ns) != 1)
+                return 0;
+        return ns;
+}
+
+/* The launcher's spawner (a child named winfsp-spawner), 0 if none. */
+static pid_t spawner_of(pid_t launcher)
+{
+        char path[96], comm[32];
+        int child;
+        _cleanup_fclose_ FILE *f = NULL;
+
+        snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int) launcher, (int) launcher);
+        f = fopen(path, "re");
+        while (f && fscanf(f, "%d", &child) == 1) {
+                _cleanup_fclose_ FILE *c = NULL;
+                snprintf(path, sizeof(path), "/proc/%d/comm", child);
+                c = fopen(path, "re");
+                if (c && fgets(comm, sizeof(comm), c) && streq(comm, "winfsp-spawner\n"))
+                        return child;
+        }
+        return 0;
+}
+
+/* What the launcher's side of a start costs in CPU, whatever else the machine is doing. */
+static uint64_t launcher_cpu_ns(pid_t launcher, pid_t spawner)
+{
+        return cpu_ns(launcher) + (spawner > 0 ? cpu_ns(spawner) : 0);
+}
+
 static int start_one(sd_bus *bus, const char *cls, const char *name, uint64_t *ret_ns)
 {
         sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -70,20 +109,32 @@ static int scale(const Options *o)
         double first, last, list_median;
         char name[32];
         int n = o->count, window = MIN(100, n / 2), r;
+        pid_t spawner = spawner_of(o->launcher_pid);
+        uint64_t cpu_first = 0, cpu_last = 0, c0 = 0;
 
         if (!t || n < 2 || fsp_launch_open(false, o->address, &bus) < 0)
                 return 1;
         t0 = now_ns();
         for (int k = 0; k < n; k++) {
                 snprintf(name, sizeof(name), "s%d", k);
+                if (k == 0 || k == n - window)
+                        c0 = launcher_cpu_ns(o->launcher_pid, spawner);
                 if ((r = start_one(bus, o->cls, name, &t[k])) < 0)
                         return 1;
+                if (k == window - 1)
+                        cpu_first = launcher_cpu_ns(o->launcher_pid, spawner) - c0;
+                if (k == n - 1)
+                        cpu_last = launcher_cpu_ns(o->launcher_pid, spawner) - c0;
         }
         printf("%d idle instances started in %.1f s; the launcher's RSS %ld KiB before, %ld KiB after\n", n,
                (double) (now_ns() - t0) / 1e9, rss0, rss_kib(o->launcher_pid));
         summarize("the first starts", t, (size_t) window, &first);
         summarize("the last starts", t + n - window, (size_t) window, &last);
         printf("  last/first: %.2fx (target: as fast: %s)\n", last / first, last <= 1.5 * first ? "met" : "NOT met");
+        if (cpu_first > 0)
+                printf("  the launcher's CPU per start%s: first %.0f us, last %.0f us: %.2fx\n",
+                       spawner > 0 ? " (its spawner's included)" : "", (double) cpu_first / window / 1e3,
+                       (double) cpu_last / window / 1e3, (double) cpu_last / (double) cpu_first);
         for (size_t k = 0; k < ELEMENTSOF(list); k++) {
                 sd_bus_error e = SD_BUS_ERROR_NULL;
                 FspInstanceId *ids = NULL;
