@@ -27,6 +27,35 @@ static const char *const stage_names[_SPAWN_STAGE_MAX] = {
         [SPAWN_STAGE_EXEC] = "execute",
 };
 
+size_t spawn_fds_list(const SpawnParams *p, int error_fd, int fds[SPAWN_FDS_MAX])
+{
+        size_t n = 0;
+
+        fds[n++] = p->stdin_fd;
+        fds[n++] = p->stdout_fd;
+        fds[n++] = p->stderr_fd;
+        for (size_t k = 0; k < p->n_extra_fds && k < SPAWN_EXTRA_FDS_MAX; k++)
+                fds[n++] = p->extra_fds[k];
+        if (p->go_fd >= 0)
+                fds[n++] = p->go_fd;
+        fds[n++] = error_fd;
+        return n;
+}
+
+int spawn_fds_apply(SpawnParams *p, const int *fds)
+{
+        size_t n = 0;
+
+        p->stdin_fd = fds[n++];
+        p->stdout_fd = fds[n++];
+        p->stderr_fd = fds[n++];
+        for (size_t k = 0; k < p->n_extra_fds; k++)
+                p->extra_fds[k] = fds[n++];
+        if (p->go_fd >= 0)
+                p->go_fd = fds[n++];
+        return fds[n];
+}
+
 const char *spawn_stage_to_string(int stage)
 {
         return stage >= 0 && stage < _SPAWN_STAGE_MAX ? stage_names[stage] : "start";

@@ -13,6 +13,7 @@
 
 
 #define SPAWN_EXTRA_FDS_MAX 2
+#define SPAWN_FDS_MAX (3 + SPAWN_EXTRA_FDS_MAX + 2) /* and go_fd, and the error pipe */
 
 typedef struct SpawnParams {
         const char *path;
@@ -55,6 +56,15 @@ typedef struct SpawnFailure {
 int spawn_process(const SpawnParams *p, pid_t *ret_pid, int *ret_error_fd);
 
 const char *spawn_stage_to_string(int stage);
+
+/*
+ * The descriptors a child is handed, in the order every side agrees on:
+ * 0-2, the extra ones, go_fd if any, the error pipe. Returns how many.
+ */
+size_t spawn_fds_list(const SpawnParams *p, int error_fd, int fds[SPAWN_FDS_MAX]);
+
+/* The other way: p's descriptors set from such a list (numbers as the child has them); returns the error pipe. */
+int spawn_fds_apply(SpawnParams *p, const int *fds);
 
 /*
  * In a new child: become p and exec, or report the stage that failed on

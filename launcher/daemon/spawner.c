@@ -33,7 +33,6 @@
 #include "spawner.h"
 
 #define REQUEST_MAX (128 * 1024) /* argv and environment beyond this: the launcher forks itself */
-#define FDS_MAX (3 + SPAWN_EXTRA_FDS_MAX + 2)
 #define ANSWER_TIMEOUT_MS 5000
 
 typedef struct Request {
@@ -92,16 +91,12 @@ static int parse(uint8_t *buf, size_t size, const int *fds, size_t n_fds, SpawnP
                 .gid = q.gid,
                 .groups = q.n_groups ? (const gid_t *) (buf + at) : NULL, /* at is a multiple of 8 */
                 .n_groups = q.n_groups,
-                .stdin_fd = fds[0],
-                .stdout_fd = fds[1],
-                .stderr_fd = fds[2],
                 .n_extra_fds = q.n_extra_fds,
                 .die_with_parent = q.die_with_parent,
-                .go_fd = q.has_go ? fds[3 + q.n_extra_fds] : -1,
+                .go_fd = q.has_go ? 0 : -1, /* spawn_fds_apply() below */
                 .nofile_soft = q.nofile_soft,
         };
-        for (size_t k = 0; k < q.n_extra_fds; k++)
-                p->extra_fds[k] = fds[3 + k];
+        (void) spawn_fds_apply(p, fds); /* and the error pipe last, which serve() takes */
         s = (char *) buf + at + (size_t) q.n_groups * sizeof(gid_t);
         *ret_argv = calloc((size_t) q.n_argv + 1, sizeof(char *));
         *ret_envp = calloc((size_t) q.n_envp + 1, sizeof(char *));
@@ -125,12 +120,12 @@ _Noreturn static void serve(int sock, pid_t launcher)
         for (;;) {
                 union {
                         struct cmsghdr h;
-                        uint8_t space[CMSG_SPACE(sizeof(int) * FDS_MAX)];
+                        uint8_t space[CMSG_SPACE(sizeof(int) * SPAWN_FDS_MAX)];
                 } control;
                 struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
                 struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
                                      .msg_controllen = sizeof(control) };
-                int fds[FDS_MAX];
+                int fds[SPAWN_FDS_MAX];
                 size_t n_fds = 0;
                 char **argv = NULL, **envp = NULL;
                 Answer a = { .pid = -1 };
@@ -147,7 +142,7 @@ _Noreturn static void serve(int sock, pid_t launcher)
                                 for (size_t k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
                                         int fd;
                                         memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-                                        if (n_fds < FDS_MAX)
+                                        if (n_fds < SPAWN_FDS_MAX)
                                                 fds[n_fds++] = fd;
                                         else
                                                 close(fd);
@@ -248,11 +243,11 @@ int spawner_spawn(const SpawnParams *p, int error_fd, pid_t *ret_pid)
                 .has_go = p->go_fd >= 0,
                 .has_work_directory = !!p->work_directory,
         };
-        int fds[FDS_MAX];
-        size_t n_fds = 0, size;
+        int fds[SPAWN_FDS_MAX];
+        size_t n_fds, size;
         union {
                 struct cmsghdr h;
-                uint8_t space[CMSG_SPACE(sizeof(int) * FDS_MAX)];
+                uint8_t space[CMSG_SPACE(sizeof(int) * SPAWN_FDS_MAX)];
         } control = { 0 };
         _cleanup_free_ uint8_t *buf = NULL;
         Answer a;
@@ -279,14 +274,7 @@ int spawner_spawn(const SpawnParams *p, int error_fd, pid_t *ret_pid)
         if (p->work_directory)
                 (void) put_string(s, p->work_directory);
 
-        fds[n_fds++] = p->stdin_fd;
-        fds[n_fds++] = p->stdout_fd;
-        fds[n_fds++] = p->stderr_fd;
-        for (size_t k = 0; k < p->n_extra_fds; k++)
-                fds[n_fds++] = p->extra_fds[k];
-        if (p->go_fd >= 0)
-                fds[n_fds++] = p->go_fd;
-        fds[n_fds++] = error_fd;
+        n_fds = spawn_fds_list(p, error_fd, fds);
 
         struct iovec iov = { .iov_base = buf, .iov_len = size };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
