@@ -1,7 +1,8 @@
 #!/bin/bash
 # One user cannot starve the others (issue 8, attack 3):
 # - a user other than root is refused past --max-instances-per-user with
-#   LimitExceeded, while root and another user still start;
+#   LimitExceeded, while root and another user still start; the same for a
+#   class's MaxInstancesPerUser=, counted per user and class;
 # - without that limit, a user's 40 instances (over the 64 fds a soft limit
 #   of 64 would allow: a few fds each; systemd's 1024 works the same with a
 #   few hundred) still leave root and another user able to start: the
@@ -35,6 +36,18 @@ expect_ok "another user still starts" fsp_as fsptest2 "$LAUNCHCTL" start idle ot
 expect_ok "root still starts" launchctl start idle root-1
 expect_ok "after a stop, the user may start again" fsp_as fsptest1 "$LAUNCHCTL" stop idle fsptest1-1
 expect_ok "one more" fsp_as fsptest1 "$LAUNCHCTL" start idle fsptest1-again
+
+# --- a class's own limit (MaxInstancesPerUser=), under the launcher's: per user and class
+fsp_testfs_class scarce MaxInstancesPerUser=2
+launchctl reload >/dev/null
+expect_eq "the first refused start of the class is the 3rd" \
+        "$(for n in 1 2 3 4; do fsp_as fsptest2 "$LAUNCHCTL" start scarce "s-$n" >"$T/start.out" 2>&1 || { echo $n; break; }; done)" 3
+expect_contains "LimitExceeded, naming the class and the key" "$(cat "$T/start.out")" \
+        "fsptest2 (uid $(id -u fsptest2)) has 2 instances of class 'scarce', as many as it allows one user (MaxInstancesPerUser=2)"
+expect_ok "(fsptest1 makes room under the launcher's limit)" fsp_as fsptest1 "$LAUNCHCTL" stop idle fsptest1-again
+expect_ok "another user starts the class all the same" fsp_as fsptest1 "$LAUNCHCTL" start scarce mine
+for n in 1 2 3; do launchctl start scarce "root-$n" >/dev/null 2>&1 || break; done
+expect_eq "root is not bounded by it" "$(launchctl list | grep -c '^scarce root-')" 3
 fsp_launcher_stop
 
 # --- no per-user limit: the open-file limit is the launcher's hard one

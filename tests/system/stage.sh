@@ -11,7 +11,9 @@
 #      start nothing): the overlay's upper directory, STAGE_DIR/root, is then
 #      what the packages changed, and each scenario boots the host's root
 #      with it on top (nspawn-run.sh);
-#   3. the test programs the scenarios use (fsp-testfs) come from BUILD_DIR.
+#   3. the test programs the scenarios use (fsp-testfs) come from BUILD_DIR;
+#      for scripts/coverage.sh (FSP_COVERAGE_DIR set), BUILD_DIR's programs
+#      are installed over the packaged ones.
 # The packages scenario (packages.sh) takes STAGE_DIR/debs instead and
 # installs them in its booted container itself.
 set -u
@@ -73,6 +75,22 @@ echo "stage: installed $(cd "$stage/debs" && echo *.deb) in $((SECONDS - start))
 umount "$merged" || { echo "FAIL: cannot unmount $merged"; exit 1; }
 merged=
 exec 9>&-
+
+# scripts/coverage.sh (FSP_COVERAGE_DIR): this coverage build's programs and
+# libraries over the packaged ones, so that what the scenarios run counts
+# (nspawn-run.sh binds the build tree into every container at its own path).
+if [ -n "${FSP_COVERAGE_DIR:-}" ]; then
+        DESTDIR=$stage/root cmake --install "$build" >"$stage.install.log" 2>&1 ||
+                { tail -20 "$stage.install.log"; echo "FAIL: cmake --install of the coverage build $build"; exit 1; }
+        # A real /lib in the upper directory would hide the host's /lib -> usr/lib (merged /usr).
+        for d in lib lib64 bin sbin; do
+                if [ -L "/$d" ] && [ -d "$stage/root/$d" ] && [ ! -L "$stage/root/$d" ]; then
+                        mkdir -p "$stage/root/$(readlink "/$d")"
+                        cp -a "$stage/root/$d/." "$stage/root/$(readlink "/$d")/" && rm -rf "${stage:?}/root/$d"
+                fi
+        done
+        echo "stage: the coverage build $build installed over the packages"
+fi
 
 # Test programs the scenarios use, from the build tree (not packaged).
 mkdir -p "$stage/root/usr/lib/winfsp-test"
