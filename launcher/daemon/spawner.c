@@ -308,7 +308,12 @@ int spawner_spawn(const SpawnParams *p, int error_fd, pid_t *ret_pid)
         while (n < 0 && errno == EINTR);
         if (n != (ssize_t) sizeof(a)) {
                 spawner_gone("ended");
-                return -ECHILD; /* it may have forked before it ended: do not start a second one */
+                return -ECONNRESET; /* it may have forked before it ended: do not start a second one */
+        }
+        if (a.pid <= 0 && (a.error == ENOSYS || a.error == EPERM)) {
+                /* clone3() refused (an old kernel, a seccomp filter): it never will do. */
+                spawner_gone("cannot fork with CLONE_PARENT here");
+                return -ENOTCONN;
         }
         if (a.pid <= 0)
                 return a.error == EBADMSG ? -ENOTCONN : -(a.error > 0 ? a.error : EIO);
