@@ -210,58 +210,76 @@ static char *hex_value(const char *v, bool *broken)
         return s;
 }
 
-static int record_read(const char *path, Record *ret)
+/* Each key=value line of a record file to fn, the newline cut; lines without '=' are skipped. */
+static int record_lines(const char *path, void (*fn)(const char *key, const char *value, void *userdata),
+                        void *userdata)
 {
         _cleanup_fclose_ FILE *f = fopen(path, "re");
         _cleanup_free_ char *line = NULL;
         size_t size = 0;
 
-        *ret = (Record){ 0 };
         if (!f)
                 return -errno;
         while (getline(&line, &size, f) > 0) {
-                char *eq = strchr(line, '='), *v;
-                unsigned u;
+                char *eq = strchr(line, '=');
                 if (!eq)
                         continue;
                 *eq = 0;
-                v = eq + 1;
-                v[strcspn(v, "\n")] = 0;
-                if (streq(line, "class"))
-                        ret->class_name = hex_value(v, &ret->broken);
-                else if (streq(line, "instance"))
-                        ret->instance = hex_value(v, &ret->broken);
-                else if (streq(line, "class_path"))
-                        ret->class_path = hex_value(v, &ret->broken);
-                else if (streq(line, "class_text"))
-                        ret->class_text = hex_value(v, &ret->broken);
-                else if (streq(line, "mount_point") && *v)
-                        ret->mount_point = hex_value(v, &ret->broken);
-                else if (streq(line, "unit") && *v)
-                        ret->unit = hex_value(v, &ret->broken);
-                else if (streq(line, "arg"))
-                        strv_push(&ret->args, hex_value(v, &ret->broken), &ret->broken);
-                else if (streq(line, "argv"))
-                        strv_push(&ret->argv, hex_value(v, &ret->broken), &ret->broken);
-                else if (streq(line, "pid"))
-                        ret->pid = (pid_t) atoi(v);
-                else if (streq(line, "starttime"))
-                        ret->starttime = strtoull(v, NULL, 10);
-                else if (streq(line, "start_time"))
-                        ret->start_time = strtoull(v, NULL, 10);
-                else if (streq(line, "mount_mode"))
-                        ret->mount_mode = atoi(v);
-                else if (streq(line, "mount_id"))
-                        ret->mount_id = atoi(v);
-                else if (streq(line, "started_by") && sscanf(v, "%u", &u) == 1)
-                        ret->started_by = u;
-                else if (streq(line, "run_as") && sscanf(v, "%u", &u) == 1)
-                        ret->run_as = u;
-                else if (streq(line, "run_as_gid") && sscanf(v, "%u", &u) == 1)
-                        ret->run_as_gid = u;
-                else if (streq(line, "restarts") && sscanf(v, "%u", &u) == 1)
-                        ret->restarts = u;
+                eq[1 + strcspn(eq + 1, "\n")] = 0;
+                fn(line, eq + 1, userdata);
         }
+        return 0;
+}
+
+static void record_line(const char *key, const char *v, void *userdata)
+{
+        Record *ret = userdata;
+        unsigned u;
+
+        if (streq(key, "class"))
+                ret->class_name = hex_value(v, &ret->broken);
+        else if (streq(key, "instance"))
+                ret->instance = hex_value(v, &ret->broken);
+        else if (streq(key, "class_path"))
+                ret->class_path = hex_value(v, &ret->broken);
+        else if (streq(key, "class_text"))
+                ret->class_text = hex_value(v, &ret->broken);
+        else if (streq(key, "mount_point") && *v)
+                ret->mount_point = hex_value(v, &ret->broken);
+        else if (streq(key, "unit") && *v)
+                ret->unit = hex_value(v, &ret->broken);
+        else if (streq(key, "arg"))
+                strv_push(&ret->args, hex_value(v, &ret->broken), &ret->broken);
+        else if (streq(key, "argv"))
+                strv_push(&ret->argv, hex_value(v, &ret->broken), &ret->broken);
+        else if (streq(key, "pid"))
+                ret->pid = (pid_t) atoi(v);
+        else if (streq(key, "starttime"))
+                ret->starttime = strtoull(v, NULL, 10);
+        else if (streq(key, "start_time"))
+                ret->start_time = strtoull(v, NULL, 10);
+        else if (streq(key, "mount_mode"))
+                ret->mount_mode = atoi(v);
+        else if (streq(key, "mount_id"))
+                ret->mount_id = atoi(v);
+        else if (streq(key, "started_by") && sscanf(v, "%u", &u) == 1)
+                ret->started_by = u;
+        else if (streq(key, "run_as") && sscanf(v, "%u", &u) == 1)
+                ret->run_as = u;
+        else if (streq(key, "run_as_gid") && sscanf(v, "%u", &u) == 1)
+                ret->run_as_gid = u;
+        else if (streq(key, "restarts") && sscanf(v, "%u", &u) == 1)
+                ret->restarts = u;
+}
+
+static int record_read(const char *path, Record *ret)
+{
+        int r;
+
+        *ret = (Record){ 0 };
+        r = record_lines(path, record_line, ret);
+        if (r < 0)
+                return r;
         return ret->class_name && ret->instance && ret->pid > 0 && !ret->broken ? 0 : -EBADMSG;
 }
 
@@ -427,24 +445,26 @@ typedef struct MountRecord {
         unsigned long long starttime;
 } MountRecord;
 
+static void mount_record_line(const char *key, const char *v, void *userdata)
+{
+        MountRecord *ret = userdata;
+
+        if (streq(key, "path") && !ret->path)
+                ret->path = get_hex(v);
+        else if (streq(key, "pid"))
+                ret->pid = (pid_t) atoi(v);
+        else if (streq(key, "starttime"))
+                ret->starttime = strtoull(v, NULL, 10);
+}
+
 static int mount_record_read(const char *path, MountRecord *ret)
 {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        _cleanup_free_ char *line = NULL;
-        size_t size = 0;
+        int r;
 
         *ret = (MountRecord){ 0 };
-        if (!f)
-                return -errno;
-        while (getline(&line, &size, f) > 0) {
-                line[strcspn(line, "\n")] = 0;
-                if (strneq(line, "path=", 5) && !ret->path)
-                        ret->path = get_hex(line + 5);
-                else if (strneq(line, "pid=", 4))
-                        ret->pid = (pid_t) atoi(line + 4);
-                else if (strneq(line, "starttime=", 10))
-                        ret->starttime = strtoull(line + 10, NULL, 10);
-        }
+        r = record_lines(path, mount_record_line, ret);
+        if (r < 0)
+                return r;
         return ret->path ? 0 : -EBADMSG;
 }
 
