@@ -37,6 +37,28 @@ static int cmp_u64(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
+int time_list(sd_bus *bus, int expected, uint64_t *t, size_t runs)
+{
+        for (size_t k = 0; k < runs; k++) {
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                FspInstanceId *ids = NULL;
+                size_t n = 0;
+                uint64_t t0 = now_ns();
+                int r = fsp_launch_list(bus, &ids, &n, &e);
+
+                t[k] = now_ns() - t0;
+                fsp_instance_ids_free(ids, n);
+                if (r < 0 || n != (size_t) expected) {
+                        fprintf(stderr, "bench-launcher: List gave %zu of %d instances%s%s\n", n, expected,
+                                e.message ? ": " : "", e.message ? e.message : "");
+                        sd_bus_error_free(&e);
+                        return -1;
+                }
+                sd_bus_error_free(&e);
+        }
+        return 0;
+}
+
 void summarize(const char *what, uint64_t *v, size_t n, double *ret_median)
 {
         qsort(v, n, sizeof(*v), cmp_u64);
@@ -159,18 +181,8 @@ static int bench_list(sd_bus *bus, const char *cls, int count)
                 }
         }
         printf("  started %d instances in %.0f ms\n", count, (double) (now_ns() - t0) / 1e6);
-        for (size_t k = 0; k < ELEMENTSOF(t); k++) {
-                FspInstanceId *ids = NULL;
-                size_t n = 0;
-                t0 = now_ns();
-                r = fsp_launch_list(bus, &ids, &n, &e);
-                t[k] = now_ns() - t0;
-                fsp_instance_ids_free(ids, n);
-                if (r < 0 || n != (size_t) count) {
-                        fprintf(stderr, "bench-launcher: list gave %zu of %d\n", n, count);
-                        return -1;
-                }
-        }
+        if (time_list(bus, count, t, ELEMENTSOF(t)) < 0)
+                return -1;
         char what[64];
         snprintf(what, sizeof(what), "List with %d instances", count);
         double median;

@@ -135,18 +135,8 @@ static int scale(const Options *o)
                 printf("  the launcher's CPU per start%s: first %.0f us, last %.0f us: %.2fx\n",
                        spawner > 0 ? " (its spawner's included)" : "", (double) cpu_first / window / 1e3,
                        (double) cpu_last / window / 1e3, (double) cpu_last / (double) cpu_first);
-        for (size_t k = 0; k < ELEMENTSOF(list); k++) {
-                sd_bus_error e = SD_BUS_ERROR_NULL;
-                FspInstanceId *ids = NULL;
-                size_t got = 0;
-                t0 = now_ns();
-                r = fsp_launch_list(bus, &ids, &got, &e);
-                list[k] = now_ns() - t0;
-                fsp_instance_ids_free(ids, got);
-                sd_bus_error_free(&e);
-                if (r < 0 || got != (size_t) n)
-                        return 1;
-        }
+        if (time_list(bus, n, list, ELEMENTSOF(list)) < 0)
+                return 1;
         snprintf(name, sizeof(name), "List with %d", n);
         summarize(name, list, ELEMENTSOF(list), &list_median);
         printf("  targets: List under 50 ms: %s; RSS under 32 MiB: %s\n", list_median < 50 ? "met" : "NOT met",
