@@ -11,6 +11,7 @@
 #include <systemd/sd-login.h>
 
 #include "macro.h"
+#include "passwd.h"
 #include "sddl-internal.h"
 
 static char **admin_groups; /* NULL: the default list */
@@ -83,23 +84,10 @@ static bool caller_is_admin(const FspCaller *c)
 
 static bool uid_has_passwd_entry(uid_t uid)
 {
-        long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
-        size_t size = hint > 0 ? (size_t) hint : 1024;
+        _cleanup_free_ char *buf = NULL;
+        struct passwd pw;
 
-        for (;;) {
-                _cleanup_free_ char *buf = malloc(size);
-                struct passwd pw, *result = NULL;
-                int r;
-
-                if (!buf)
-                        return false;
-                r = getpwuid_r(uid, &pw, buf, size, &result);
-                if (r == ERANGE && size < 1024 * 1024) {
-                        size *= 2;
-                        continue;
-                }
-                return r == 0 && result;
-        }
+        return passwd_lookup(uid, NULL, &pw, &buf) > 0;
 }
 
 /* What the caller is, found out once per check and only when an ACE asks. */

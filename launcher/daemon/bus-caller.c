@@ -4,6 +4,7 @@
 
 #include "bus-caller.h"
 #include "macro.h"
+#include "passwd.h"
 
 void caller_done(Caller *c)
 {
@@ -11,31 +12,6 @@ void caller_done(Caller *c)
         free(c->name);
         free(c->home);
         *c = (Caller){ 0 };
-}
-
-int user_lookup(uid_t uid, const char *name, struct passwd *ret_pw, char **ret_buf)
-{
-        size_t size = 1024;
-
-        for (;;) {
-                _cleanup_free_ char *buf = malloc(size);
-                struct passwd *pw = NULL;
-                int r;
-
-                if (!buf)
-                        return -ENOMEM;
-                r = name ? getpwnam_r(name, ret_pw, buf, size, &pw) : getpwuid_r(uid, ret_pw, buf, size, &pw);
-                if (r == ERANGE && size < 1024 * 1024) {
-                        size *= 2;
-                        continue;
-                }
-                if (r != 0)
-                        return -r;
-                if (!pw)
-                        return 0;
-                *ret_buf = TAKE_PTR(buf);
-                return 1;
-        }
 }
 
 int user_groups(const char *name, gid_t gid, gid_t **ret, size_t *ret_n)
@@ -102,7 +78,7 @@ static int caller_query(sd_bus_message *m, Caller *ret)
         if (sd_bus_creds_get_egid(creds, &c.fsp.gid) < 0 && sd_bus_creds_get_gid(creds, &c.fsp.gid) < 0)
                 c.fsp.gid = (gid_t) -1;
 
-        found = user_lookup(uid, NULL, &pw, &buf);
+        found = passwd_lookup(uid, NULL, &pw, &buf);
         if (found < 0)
                 return found;
         if (found) {
@@ -204,11 +180,11 @@ int identity_resolve(const FspClass *c, uid_t launcher_uid, const Caller *caller
         if (!id.caller_name || !id.caller_home)
                 return -ENOMEM;
         if (!c->run_as)
-                found = user_lookup(launcher_uid, NULL, &pw, &buf);
+                found = passwd_lookup(launcher_uid, NULL, &pw, &buf);
         else if (streq(c->run_as, "."))
-                found = user_lookup(caller->fsp.uid, NULL, &pw, &buf);
+                found = passwd_lookup(caller->fsp.uid, NULL, &pw, &buf);
         else
-                found = user_lookup(0, c->run_as, &pw, &buf);
+                found = passwd_lookup(0, c->run_as, &pw, &buf);
         if (found < 0)
                 return found;
         if (c->run_as && !found) {

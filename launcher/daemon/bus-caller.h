@@ -26,13 +26,6 @@ int caller_get(sd_bus_message *m, Caller *ret);
 /* Forget the remembered callers (at exit). */
 void caller_cache_clear(void);
 
-/*
- * The passwd entry of a uid or a name (whichever is given: name NULL means
- * by uid), buffers grown as needed. 1 found (*ret_pw points into *ret_buf,
- * which the caller frees), 0 no such user, -errno on error.
- */
-int user_lookup(uid_t uid, const char *name, struct passwd *ret_pw, char **ret_buf);
-
 /* The groups of a user (its primary group first), as initgroups(3) would set them. */
 int user_groups(const char *name, gid_t gid, gid_t **ret, size_t *ret_n);
 
