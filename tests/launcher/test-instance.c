@@ -109,30 +109,39 @@ static FspClass *class_of(const char *name, const char *keys)
         return c;
 }
 
-/* An instance of a class running "sh -c SCRIPT", started; mount_point makes "exec'd" not enough. */
-static Instance *start(const char *keys, const char *script, const char *mount_point, int secret_fd)
+/* A new instance "i" of a class with these keys, run as the test's user, watched by the fake observer. */
+static Instance *new_instance(const char *keys)
 {
-        _cleanup_free_ char *all = NULL;
         InstanceIdentity id = { .started_by = getuid(), .uid = getuid() };
-        InstanceStartParams p = INSTANCE_START_PARAMS_INIT;
         FspClass *c;
         Instance *i = NULL;
 
         reset();
-        if (asprintf(&all, "Executable=/bin/sh\nCommandLine=-c '%s'\n%s", script, keys) < 0)
-                return NULL;
-        c = class_of("t", all);
+        c = class_of("t", keys);
         if (!c)
                 return NULL;
-        if (instance_new(&env, c, "i", NULL, &id, &i) < 0) {
-                fsp_class_unref(c);
-                return NULL;
-        }
+        if (instance_new(&env, c, "i", NULL, &id, &i) < 0)
+                i = NULL;
         fsp_class_unref(c);
+        ev.instance = i;
+        return i;
+}
+
+/* An instance of a class running "sh -c SCRIPT", started; mount_point makes "exec'd" not enough. */
+static Instance *start(const char *keys, const char *script, const char *mount_point, int secret_fd)
+{
+        _cleanup_free_ char *all = NULL;
+        InstanceStartParams p = INSTANCE_START_PARAMS_INIT;
+        Instance *i;
+
+        if (asprintf(&all, "Executable=/bin/sh\nCommandLine=-c '%s'\n%s", script, keys) < 0)
+                return NULL;
+        i = new_instance(all);
+        if (!i)
+                return NULL;
         /* A path the program is told to mount itself: the per-user launcher's way. */
         if (mount_point && instance_set_mount_point(i, MOUNT_PATH, NULL, mount_point) < 0)
                 return NULL;
-        ev.instance = i;
         p.secret_fd = secret_fd;
         instance_start(i, &p);
         return ev.instance;
@@ -173,17 +182,12 @@ static void test_ready_at_exec_and_stop(void)
 
 static void test_exec_fails(void)
 {
-        InstanceIdentity id = { .started_by = getuid(), .uid = getuid() };
         InstanceStartParams p = INSTANCE_START_PARAMS_INIT;
-        FspClass *c = class_of("t", "Executable=/nonexistent/program");
-        Instance *i = NULL;
+        Instance *i = new_instance("Executable=/nonexistent/program");
 
-        reset();
-        CHECK(c && instance_new(&env, c, "i", NULL, &id, &i) >= 0);
-        fsp_class_unref(c);
+        CHECK(i);
         if (!i)
                 return;
-        ev.instance = i;
         instance_start(i, &p);
         CHECK(run_until(&ev.finished, 1));
         CHECK_INT(ev.start_failed, 1);
@@ -336,17 +340,12 @@ static void test_recovery_gives_up(void)
 
 static void test_held_until_released(void)
 {
-        InstanceIdentity id = { .started_by = getuid(), .uid = getuid() };
         InstanceStartParams p = INSTANCE_START_PARAMS_INIT;
-        FspClass *c = class_of("t", "Executable=/bin/sleep\nCommandLine=30");
-        Instance *i = NULL;
+        Instance *i = new_instance("Executable=/bin/sleep\nCommandLine=30");
 
-        reset();
-        CHECK(c && instance_new(&env, c, "i", NULL, &id, &i) >= 0);
-        fsp_class_unref(c);
+        CHECK(i);
         if (!i)
                 return;
-        ev.instance = i;
         i->hold_until_released = true;
         instance_start(i, &p);
         for (int k = 0; k < 20; k++)
